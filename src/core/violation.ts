@@ -1,0 +1,43 @@
+/**
+ * Invariants and their violations (STYLE G8): an invariant is a stable id plus a pure function
+ * over a snapshot; it returns findings, and the runner adds the step and the side.
+ */
+import type { AllocationSnapshot, Snapshot } from './snapshot.ts';
+import type { OpResult } from './allocator.ts';
+import type { Op } from './op.ts';
+import type { Pfn, World } from './world.ts';
+
+export const INVARIANT_IDS = [
+  'cma-movable-only', 'cma-bitmap', 'cma-one-zone', 'cma-release-returns', 'pageblock-types',
+  'free-blocks', 'buddy-merged', 'conservation', 'counters', 'fallback-legal', 'data-preserved',
+  'model-impl-agree',
+] as const;
+export type InvariantId = (typeof INVARIANT_IDS)[number];
+
+export interface Finding {
+  pfns: Pfn[];
+  explanation: string;
+}
+
+export interface Violation extends Finding {
+  id: InvariantId;
+  step: number;
+  side: string;
+}
+
+/** What an invariant may know besides the snapshot: the world and the step that led to it. */
+export interface CheckContext {
+  world: World;
+  step: number;
+  op: Op | null;
+  result: OpResult | null;
+  /** The op's target as it was before the op (for ops with a target). */
+  targetBefore: AllocationSnapshot | null;
+}
+
+export interface Invariant {
+  id: Exclude<InvariantId, 'model-impl-agree'>;
+  /** One sentence: what must hold. */
+  description: string;
+  check(snapshot: Snapshot, context: CheckContext): Finding[];
+}
