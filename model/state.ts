@@ -57,7 +57,10 @@ export interface Allocation {
 export interface CmaArea {
   name: string;
   basePfn: Pfn;
+  /** cma->count: pages; set to 0 by a failed activation. */
   count: number;
+  /** The count cma_init_reserved_mem registered (kept for reports and invariants). */
+  declaredCount: number;
   orderPerBit: number;
   /** One entry per bit, true = allocated; null before activation and after a failed one. */
   bitmap: boolean[] | null;
@@ -87,6 +90,7 @@ export interface ModelState {
   defaultArea: number | null;
   /** dev->cma_area per world device. */
   deviceAreas: (number | null)[];
+  /** Declarations and kernel log lines; activation appends its own lines. */
   bootReport: BootReport;
   stats: Behaviours;
 }

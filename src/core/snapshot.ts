@@ -53,6 +53,8 @@ export interface CmaAreaSnapshot {
   basePfn: Pfn;
   /** cma->count in pages (0 after a failed activation). */
   count: number;
+  /** Pages reserved for the area at declaration (cma_init_reserved_mem's count). */
+  declaredCount: number;
   orderPerBit: number;
   /** active: bitmap and pageblocks live; failed: cma_activate_area failed; inactive: never activated. */
   state: CmaAreaState;

@@ -1,0 +1,129 @@
+/**
+ * The one dispatch point of the model (STYLE G5): each op of docs/MODEL.md "Ops" mapped to the
+ * kernel entry point it stands for. The harness has already checked that a `target` names a live
+ * allocation of an accepted kind (src/core/op.ts TARGET_KINDS).
+ */
+import { match } from 'ts-pattern';
+import type { OpResult } from '../src/core/allocator.ts';
+import { assert } from '../src/core/assert.ts';
+import { MIGRATE_CMA, requestMigratetypeFromName } from '../src/core/migratetype.ts';
+import type { AllocationKind, Op } from '../src/core/op.ts';
+import type { Pfn } from '../src/core/world.ts';
+import { allocPages, freePages } from './allocPages.ts';
+import { cmaAlloc, cmaRelease } from './cma.ts';
+import { dmaAllocFromContiguous, dmaReleaseFromContiguous } from './dma.ts';
+import { type Allocation, type ModelState, countBehaviour } from './state.ts';
+
+export function apply(state: ModelState, op: Op, step: number): OpResult {
+  return match(op)
+    .with({ kind: 'alloc' }, (o) => allocOp(state, o.order, requestMigratetypeFromName(o.migratetype), step))
+    .with({ kind: 'free' }, (o) => freeOp(state, o.target))
+    .with({ kind: 'cmaAlloc' }, (o) => cmaAllocOp(state, o.area, o.count, o.align, step))
+    .with({ kind: 'cmaRelease' }, (o) => releaseOp(state, o.target, 'cma'))
+    .with({ kind: 'dmaAlloc' }, (o) => dmaAllocOp(state, o.device, o.size, step))
+    .with({ kind: 'dmaFree' }, (o) => releaseOp(state, o.target, 'dma'))
+    .with({ kind: 'pin' }, (o) => pinOp(state, o.target, true))
+    .with({ kind: 'unpin' }, (o) => pinOp(state, o.target, false))
+    .with({ kind: 'write' }, (o) => writeOp(state, o.target, step + 1))
+    .with({ kind: 'check' }, (o) => checkOp(state, o.target))
+    .exhaustive();
+}
+
+function liveAllocation(state: ModelState, id: number, kinds: readonly AllocationKind[]): Allocation {
+  const allocation = state.allocations.get(id);
+  assert(allocation !== undefined, `apply: target ${id} is not a live allocation`);
+  assert(kinds.includes(allocation.kind), `apply: target ${id} is a ${allocation.kind} allocation`);
+  return allocation;
+}
+
+/** Records a new allocation and marks its pages as held by it. */
+function recordAllocation(state: ModelState, allocation: Allocation): void {
+  state.allocations.set(allocation.id, allocation);
+  for (let pfn = allocation.pfn; pfn < allocation.pfn + allocation.pageCount; pfn++) {
+    state.owner[pfn] = allocation.id;
+  }
+}
+
+/** alloc_pages(gfp, order) → __alloc_pages_nodemask (docs/MODEL.md "Ops"). */
+function allocOp(state: ModelState, order: number, requestMt: 0 | 1 | 2, step: number): OpResult {
+  const taken = allocPages(state, order, requestMt);
+  if (taken === null) {
+    countBehaviour(state, 'alloc.fail');
+    return { ok: false, reason: 'ENOMEM' };
+  }
+  countBehaviour(state, 'alloc.ok');
+  recordAllocation(state, {
+    id: step, kind: 'pages', pfn: taken.pfn, pageCount: 1 << order, order,
+    migratetype: taken.migratetype, sourceList: taken.sourceList, area: -1,
+    pinned: false, pinnedPfn: -1, token: 0,
+  });
+  return { ok: true, pfn: taken.pfn };
+}
+
+/** __free_pages(page, order); a long-term pin is dropped with the last reference. */
+function freeOp(state: ModelState, target: number): OpResult {
+  const allocation = liveAllocation(state, target, ['pages']);
+  state.allocations.delete(target);
+  freePages(state, allocation.pfn, allocation.order);
+  return { ok: true };
+}
+
+function recordRange(state: ModelState, id: number, kind: AllocationKind, area: number, pfn: Pfn, count: number): void {
+  recordAllocation(state, {
+    id, kind, pfn, pageCount: count, order: -1, migratetype: MIGRATE_CMA, sourceList: -1, area,
+    pinned: false, pinnedPfn: -1, token: 0,
+  });
+}
+
+/** cma_alloc(cma_areas[area], count, align). */
+function cmaAllocOp(state: ModelState, area: number, count: number, align: number, step: number): OpResult {
+  const result = cmaAlloc(state, area, count, align);
+  if (!('pfn' in result)) return { ok: false, reason: result.reason };
+  recordRange(state, step, 'cma', area, result.pfn, count);
+  return { ok: true, pfn: result.pfn };
+}
+
+/** dma_alloc_from_contiguous(dev, count, get_order(size)). */
+function dmaAllocOp(state: ModelState, device: number, size: number, step: number): OpResult {
+  const { area, result } = dmaAllocFromContiguous(state, device, size);
+  if (!('pfn' in result)) return { ok: false, reason: result.reason };
+  recordRange(state, step, 'dma', area, result.pfn, Math.ceil(size / 4096));
+  return { ok: true, pfn: result.pfn };
+}
+
+/** cma_release / dma_release_from_contiguous of a whole earlier range. */
+function releaseOp(state: ModelState, target: number, kind: 'cma' | 'dma'): OpResult {
+  const allocation = liveAllocation(state, target, [kind]);
+  state.allocations.delete(target);
+  const released = kind === 'cma'
+    ? cmaRelease(state, allocation.area, allocation.pfn, allocation.pageCount)
+    : dmaReleaseFromContiguous(state, allocation.area, allocation.pfn, allocation.pageCount);
+  return released ? { ok: true } : { ok: false, reason: 'not-in-area' };
+}
+
+/** get_user_pages(FOLL_LONGTERM) / unpin_user_page: the page can (not) be migrated. */
+function pinOp(state: ModelState, target: number, pinned: boolean): OpResult {
+  const allocation = liveAllocation(state, target, ['pages']);
+  allocation.pinned = pinned;
+  allocation.pinnedPfn = pinned ? allocation.pfn : -1;
+  return { ok: true };
+}
+
+/** A user writing `token` to every frame of its allocation. */
+function writeOp(state: ModelState, target: number, token: number): OpResult {
+  const allocation = liveAllocation(state, target, ['pages', 'cma', 'dma']);
+  allocation.token = token;
+  for (let pfn = allocation.pfn; pfn < allocation.pfn + allocation.pageCount; pfn++) {
+    state.frameToken[pfn] = token;
+  }
+  return { ok: true };
+}
+
+/** A user reading its allocation back: every frame must hold the last token written. */
+function checkOp(state: ModelState, target: number): OpResult {
+  const allocation = liveAllocation(state, target, ['pages', 'cma', 'dma']);
+  for (let pfn = allocation.pfn; pfn < allocation.pfn + allocation.pageCount; pfn++) {
+    if (state.frameToken[pfn] !== allocation.token) return { ok: false, reason: 'data-mismatch' };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,92 @@
+/**
+ * The model's canonical snapshot (src/core/snapshot.ts): a plain copy of the state in the shared
+ * format, with the debugfs views of each CMA area computed the way the kernel computes them.
+ */
+import { MIGRATE_CMA, migratetypeLetter } from '../src/core/migratetype.ts';
+import type { AllocationSnapshot, CmaAreaSnapshot, Snapshot, ZoneSnapshot } from '../src/core/snapshot.ts';
+import type { PfnRange } from '../src/core/world.ts';
+import { cmaDebugBitmapWords, cmaDebugMaxchunk, cmaDebugUsed } from './cmaDebug.ts';
+import { type Allocation, type CmaArea, type ModelState, type Zone, OWNER_RESERVED } from './state.ts';
+
+export function modelSnapshot(state: ModelState): Snapshot {
+  return {
+    profile: state.world.profile,
+    pages: state.world.pages,
+    maxOrder: state.world.maxOrder,
+    pageblockOrder: state.world.pageblockOrder,
+    zones: state.zones.map(zoneSnapshot),
+    pageblocks: state.pageblockMigratetype.map(migratetypeLetter).join(''),
+    reserved: reservedRanges(state),
+    allocations: [...state.allocations.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((allocation) => allocationSnapshot(state, allocation)),
+    cma: state.cmaAreas.map((area) => cmaAreaSnapshot(state, area)),
+    totalcmaPages: state.totalcmaPages,
+  };
+}
+
+function zoneSnapshot(zone: Zone): ZoneSnapshot {
+  return {
+    name: zone.name,
+    startPfn: zone.startPfn,
+    endPfn: zone.endPfn,
+    managedPages: zone.managedPages,
+    freeLists: zone.freeArea.map((area) => area.freeList.map((list) => [...list])),
+    nrFree: zone.freeArea.map((area) => area.nrFree),
+    nrFreePages: zone.nrFreePages,
+    nrFreeCmaPages: zone.nrFreeCmaPages,
+    nrIsolatePageblock: zone.nrIsolatePageblock,
+  };
+}
+
+/** Maximal runs of PageReserved pages, ascending. */
+function reservedRanges(state: ModelState): PfnRange[] {
+  const ranges: PfnRange[] = [];
+  for (let pfn = 0; pfn < state.world.pages; pfn++) {
+    if (state.owner[pfn] !== OWNER_RESERVED) continue;
+    const last = ranges[ranges.length - 1];
+    if (last !== undefined && last.endPfn === pfn) last.endPfn = pfn + 1;
+    else ranges.push({ startPfn: pfn, endPfn: pfn + 1 });
+  }
+  return ranges;
+}
+
+/** The token the allocation's frames hold: their common value, or -1 when they differ. */
+function frameToken(state: ModelState, allocation: Allocation): number {
+  const first = state.frameToken[allocation.pfn];
+  for (let pfn = allocation.pfn + 1; pfn < allocation.pfn + allocation.pageCount; pfn++) {
+    if (state.frameToken[pfn] !== first) return -1;
+  }
+  return first;
+}
+
+function allocationSnapshot(state: ModelState, allocation: Allocation): AllocationSnapshot {
+  return {
+    id: allocation.id,
+    kind: allocation.kind,
+    pfn: allocation.pfn,
+    pageCount: allocation.pageCount,
+    order: allocation.order,
+    migratetype: allocation.kind === 'pages' ? allocation.migratetype : MIGRATE_CMA,
+    sourceList: allocation.sourceList,
+    area: allocation.area,
+    pinned: allocation.pinned,
+    pinnedPfn: allocation.pinnedPfn,
+    token: allocation.token,
+    frameToken: frameToken(state, allocation),
+  };
+}
+
+function cmaAreaSnapshot(state: ModelState, area: CmaArea): CmaAreaSnapshot {
+  return {
+    name: area.name,
+    basePfn: area.basePfn,
+    count: area.count,
+    declaredCount: area.declaredCount,
+    orderPerBit: area.orderPerBit,
+    state: area.state,
+    bitmap: cmaDebugBitmapWords(area),
+    used: cmaDebugUsed(area),
+    maxchunk: cmaDebugMaxchunk(state, area),
+  };
+}
