@@ -8,7 +8,7 @@ import { ModelAllocator } from '../../model/allocator.ts';
 import { InputError } from '../core/inputError.ts';
 import { parseWorld } from '../core/worldParse.ts';
 import { formatPages, renderState } from '../render/state.ts';
-import { readJsonFile } from './io.ts';
+import { readJsonFile } from '../core/files.ts';
 
 const DEFAULT_WORLD = fileURLToPath(new URL('../../worlds/default.json', import.meta.url));
 

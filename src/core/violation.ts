@@ -31,8 +31,9 @@ export interface CheckContext {
   step: number;
   op: Op | null;
   result: OpResult | null;
-  /** The op's target as it was before the op (for ops with a target). */
-  targetBefore: AllocationSnapshot | null;
+  /** The op's target as it was before the op (for ops with a target; the harness knows the
+   *  range of CMA and DMA allocations, which never move). */
+  targetBefore: Pick<AllocationSnapshot, 'id' | 'kind' | 'pfn' | 'pageCount'> | null;
 }
 
 export interface Invariant {

@@ -3,8 +3,8 @@
  * writes (temp file + rename) so an interrupted run never leaves a half-written file.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { InputError } from '../core/inputError.ts';
-import { parseJsonText } from '../core/json.ts';
+import { InputError } from './inputError.ts';
+import { parseJsonText } from './json.ts';
 
 export function readJsonFile(file: string): unknown {
   let text: string;

@@ -1,0 +1,202 @@
+/**
+ * The differential runner: boots model and impl on one world, applies each op to both, compares
+ * their results after every step and their snapshots every `fullCheckEvery` steps (and at the
+ * end), and runs every invariant on both snapshots at those points. A failure found late (K > 1)
+ * is localized by replaying the same ops with a full check after every step: runs are
+ * deterministic, so the replay meets the first failing step exactly.
+ */
+import type { Allocator, BootReport, OpResult } from '../core/allocator.ts';
+import type { Op } from '../core/op.ts';
+import type { Snapshot } from '../core/snapshot.ts';
+import type { CheckContext, Invariant, InvariantId } from '../core/violation.ts';
+import type { World } from '../core/world.ts';
+import { INVARIANTS, checkInvariants } from '../invariants/index.ts';
+import { diffSnapshots } from './diff.ts';
+import { LiveSet } from './liveSet.ts';
+
+export interface Implementations {
+  model: () => Allocator;
+  impl: () => Allocator;
+}
+
+export interface RunOptions {
+  /** Snapshots compared and invariants run every K steps (1 = every step). */
+  fullCheckEvery: number;
+  invariants: readonly Invariant[];
+}
+
+export const DEFAULT_RUN_OPTIONS: RunOptions = { fullCheckEvery: 1, invariants: INVARIANTS };
+
+export type FailureKind = 'violation' | 'disagreement' | 'crash';
+
+export interface Failure {
+  kind: FailureKind;
+  invariant: InvariantId;
+  /** 'model', 'impl', or 'both' (a disagreement concerns both). */
+  side: string;
+  /** Index of the op after which the failure showed; -1 for boot. */
+  step: number;
+  explanation: string;
+  pfns: number[];
+  /** Further findings or diff lines, already localized. */
+  details: string[];
+}
+
+export type StepResult = OpResult | { skipped: string };
+
+export interface RunOutcome {
+  boot: BootReport;
+  /** One entry per op applied before the run stopped (a failing op included). */
+  results: StepResult[];
+  failure: Failure | null;
+}
+
+function sameResult(a: OpResult, b: OpResult): boolean {
+  return a.ok === b.ok && a.pfn === b.pfn && a.reason === b.reason;
+}
+
+function showResult(result: OpResult): string {
+  if (result.ok) return result.pfn === undefined ? 'ok' : `pfn ${result.pfn}`;
+  return `failed (${result.reason ?? 'no reason'})`;
+}
+
+/** One run in progress: the harness side of a model and an impl booted on the same world. */
+export class DifferentialRun {
+  readonly live = new LiveSet();
+  readonly results: StepResult[] = [];
+  bootReport: BootReport | null = null;
+  #sinceFullCheck = 0;
+
+  constructor(
+    readonly world: World,
+    readonly model: Allocator,
+    readonly impl: Allocator,
+    readonly options: RunOptions = DEFAULT_RUN_OPTIONS,
+  ) {}
+
+  boot(): Failure | null {
+    const reports: BootReport[] = [];
+    for (const side of [this.model, this.impl]) {
+      try {
+        reports.push(side.boot(this.world));
+      } catch (error) {
+        return crash(side.name, -1, error);
+      }
+    }
+    this.bootReport = reports[0];
+    if (JSON.stringify(reports[0]) !== JSON.stringify(reports[1])) {
+      return disagreement(-1, 'boot report', [`expected ${JSON.stringify(reports[0])}`, `actual ${JSON.stringify(reports[1])}`]);
+    }
+    return this.fullCheck(-1, null, null, null);
+  }
+
+  /** Applies the next op; returns the failure it caused, if any. */
+  step(op: Op): Failure | null {
+    const step = this.results.length;
+    const skip = this.live.skipReason(op);
+    if (skip !== null) {
+      this.results.push({ skipped: skip });
+      return null;
+    }
+    const targetBefore = 'target' in op ? this.live.byId.get(op.target) ?? null : null;
+    let expected: OpResult;
+    let actual: OpResult;
+    try {
+      expected = this.model.apply(op, step);
+    } catch (error) {
+      this.results.push({ skipped: 'model crashed' });
+      return crash(this.model.name, step, error);
+    }
+    try {
+      actual = this.impl.apply(op, step);
+    } catch (error) {
+      this.results.push(expected);
+      return crash(this.impl.name, step, error);
+    }
+    this.results.push(expected);
+    if (!sameResult(expected, actual)) {
+      return disagreement(step, `${op.kind} result: expected ${showResult(expected)} actual ${showResult(actual)}`, []);
+    }
+    this.live.record(op, step, expected);
+    this.#sinceFullCheck++;
+    const releasing = op.kind === 'cmaRelease' || op.kind === 'dmaFree';
+    if (this.#sinceFullCheck < this.options.fullCheckEvery && !releasing) return null;
+    return this.fullCheck(step, op, expected, targetBefore);
+  }
+
+  /** Compares both snapshots and runs every invariant on each. */
+  fullCheck(step: number, op: Op | null, result: OpResult | null, targetBefore: CheckContext['targetBefore']): Failure | null {
+    this.#sinceFullCheck = 0;
+    const snapshots: Snapshot[] = [];
+    for (const side of [this.model, this.impl]) {
+      try {
+        snapshots.push(side.snapshot());
+      } catch (error) {
+        return crash(side.name, step, error);
+      }
+    }
+    const [expected, actual] = snapshots;
+    const context: CheckContext = { world: this.world, step, op, result, targetBefore };
+    const modelViolations = checkInvariants(expected, context, this.model.name, this.options.invariants);
+    const implViolations = checkInvariants(actual, context, this.impl.name, this.options.invariants);
+    if (JSON.stringify(expected) !== JSON.stringify(actual)) {
+      const diff = diffSnapshots(expected, actual);
+      const failure = disagreement(step, diff[0] ?? 'snapshots differ', diff.slice(1));
+      // An invariant that fires on impl only says more than a diff: report it, with the diff.
+      const first = implViolations[0];
+      if (first !== undefined && modelViolations.length === 0) {
+        return { kind: 'violation', invariant: first.id, side: first.side, step, explanation: first.explanation,
+          pfns: first.pfns, details: [...implViolations.slice(1).map((v) => `${v.id}: ${v.explanation}`), ...diff] };
+      }
+      return failure;
+    }
+    const violations = [...modelViolations, ...implViolations];
+    const first = violations[0];
+    if (first === undefined) return null;
+    const bothSides = modelViolations.length > 0 && implViolations.length > 0;
+    return {
+      kind: 'violation', invariant: first.id, side: bothSides ? 'both' : first.side, step,
+      explanation: first.explanation, pfns: first.pfns,
+      details: violations.slice(1).map((v) => `${v.side} ${v.id}: ${v.explanation}`),
+    };
+  }
+
+  /** Ends the run with a full check of the final state. */
+  finish(): Failure | null {
+    if (this.#sinceFullCheck === 0) return null;
+    return this.fullCheck(this.results.length - 1, null, null, null);
+  }
+}
+
+function crash(side: string, step: number, error: unknown): Failure {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { kind: 'crash', invariant: 'model-impl-agree', side, step, explanation: `${side} threw ${message}`, pfns: [], details: [] };
+}
+
+function disagreement(step: number, explanation: string, details: string[]): Failure {
+  return { kind: 'disagreement', invariant: 'model-impl-agree', side: 'both', step, explanation, pfns: [], details };
+}
+
+function runOnce(world: World, ops: readonly Op[], implementations: Implementations, options: RunOptions): RunOutcome & { run: DifferentialRun } {
+  const run = new DifferentialRun(world, implementations.model(), implementations.impl(), options);
+  let failure = run.boot();
+  for (let i = 0; failure === null && i < ops.length; i++) failure = run.step(ops[i]);
+  if (failure === null) failure = run.finish();
+  return { boot: run.bootReport ?? emptyBootReport(), results: run.results, failure, run };
+}
+
+function emptyBootReport(): BootReport {
+  return { messages: [], declarations: [], defaultArea: null, deviceAreas: [] };
+}
+
+/**
+ * Runs a whole trace. With fullCheckEvery > 1 a failure is localized by a second run over the
+ * prefix with a full check after every step.
+ */
+export function runTrace(world: World, ops: readonly Op[], implementations: Implementations, options: RunOptions = DEFAULT_RUN_OPTIONS): RunOutcome {
+  const first = runOnce(world, ops, implementations, options);
+  if (first.failure === null || options.fullCheckEvery === 1 || first.failure.kind === 'crash') return first;
+  const prefix = ops.slice(0, first.failure.step + 1);
+  const exact = runOnce(world, prefix, implementations, { ...options, fullCheckEvery: 1 });
+  return exact.failure === null ? first : exact;
+}
