@@ -34,7 +34,7 @@ export function worldToJson(world: World): { [key: string]: Json } {
     cmdline: world.cmdline,
     reservedMemory: world.reservedMemory.map(nodeToJson),
     cma: world.cma.map((area) => ({ ...area })),
-    devices: world.devices.map((device) => (device.memoryRegion === null
+    devices: world.devices.map((device): Json => (device.memoryRegion === null
       ? { name: device.name }
       : { name: device.name, 'memory-region': device.memoryRegion })),
     kconfig: { ...world.kconfig },

@@ -49,6 +49,8 @@ export interface RunOutcome {
   /** One entry per op applied before the run stopped (a failing op included). */
   results: StepResult[];
   failure: Failure | null;
+  /** The run itself, with both implementations in their final state (for pictures). */
+  run: DifferentialRun;
 }
 
 function sameResult(a: OpResult, b: OpResult): boolean {
@@ -177,7 +179,7 @@ function disagreement(step: number, explanation: string, details: string[]): Fai
   return { kind: 'disagreement', invariant: 'model-impl-agree', side: 'both', step, explanation, pfns: [], details };
 }
 
-function runOnce(world: World, ops: readonly Op[], implementations: Implementations, options: RunOptions): RunOutcome & { run: DifferentialRun } {
+function runOnce(world: World, ops: readonly Op[], implementations: Implementations, options: RunOptions): RunOutcome {
   const run = new DifferentialRun(world, implementations.model(), implementations.impl(), options);
   let failure = run.boot();
   for (let i = 0; failure === null && i < ops.length; i++) failure = run.step(ops[i]);
