@@ -24,9 +24,10 @@ export function parseOps(reader: JsonReader, bounds: OpBounds): Op[] {
 }
 
 function parseTarget(reader: JsonReader, index: number, earlier: readonly Op[]): number {
-  const target = reader.integer(0, Math.max(0, index - 1), 'index of an earlier op');
-  if (index === 0 || createdKind(earlier[target]) === null) {
-    reader.fail(`op ${target} does not create an allocation (${index === 0 ? 'no earlier op' : earlier[target].kind})`);
+  if (index === 0) reader.fail('the first op has no earlier op to target');
+  const target = reader.integer(0, index - 1, 'index of an earlier op');
+  if (createdKind(earlier[target]) === null) {
+    reader.fail(`op ${target} does not create an allocation (${earlier[target].kind})`);
   }
   return target;
 }
