@@ -29,10 +29,14 @@ export function cmaInitReservedAreas(state: ModelState): void {
  */
 export function cmaActivateArea(state: ModelState, area: CmaArea): number {
   const blockPages = 1 << state.world.pageblockOrder;
-  const zone = zoneOfPfn(state, area.basePfn);
+  // DEVIATION: K4_9 only WARNs on an invalid pfn (an area past the end of memory, which
+  // cma_declare_contiguous never checks) and then reads a garbage zone; the model treats any
+  // invalid pfn like a zone mismatch: the activation fails.
+  const valid = (pfn: number): boolean => pfn < state.world.pages;
+  const zone = valid(area.basePfn) ? zoneOfPfn(state, area.basePfn) : null;
   for (let blockPfn = area.basePfn; blockPfn < area.basePfn + area.count; blockPfn += blockPages) {
     for (let pfn = blockPfn; pfn < blockPfn + blockPages; pfn++) {
-      if (zoneOfPfn(state, pfn) !== zone) {
+      if (zone === null || !valid(pfn) || zoneOfPfn(state, pfn) !== zone) {
         area.bitmap = null;
         area.count = 0;
         area.state = 'failed';
