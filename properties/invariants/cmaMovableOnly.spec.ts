@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { MIGRATE_ISOLATE, MIGRATE_MOVABLE } from '../../src/core/migratetype.ts';
+import { cmaMovableOnly } from '../../src/invariants/cmaMovableOnly.ts';
+import {
+  addFreeBlock, allocationById, baseSnapshot, baseWorld, failedAreaSnapshot, failedAreaWorld,
+  mutate, quietContext, removeFreeBlock,
+} from '../support/snapshots.ts';
+
+const context = quietContext(baseWorld());
+
+describe('cma-movable-only', () => {
+  it('holds when CMA pageblocks hold CMA/DMA ranges, MOVABLE pages and free CMA blocks', () => {
+    expect(cmaMovableOnly.check(baseSnapshot(), context)).toEqual([]);
+    expect(cmaMovableOnly.check(failedAreaSnapshot(), quietContext(failedAreaWorld()))).toEqual([]);
+  });
+
+  it.each([
+    ['UNMOVABLE', 0],
+    ['RECLAIMABLE', 2],
+  ] as const)('fails on a %s page allocation in a CMA pageblock', (name, migratetype) => {
+    const broken = mutate(baseSnapshot(), (s) => {
+      allocationById(s, 6).migratetype = migratetype;
+    });
+    const findings = cmaMovableOnly.check(broken, context);
+    expect(findings).toHaveLength(1);
+    expect(findings[0].pfns).toEqual([18]);
+    expect(findings[0].explanation).toContain(`${name} allocation #6 (order 1, pfns 18..19)`);
+    expect(findings[0].explanation).toContain('CMA pageblock 4');
+  });
+
+  it('reports a holder once however many CMA pages it holds', () => {
+    const broken = mutate(baseSnapshot(), (s) => {
+      // An UNMOVABLE order-3 allocation over all of cma1 (its pages are not otherwise checked).
+      s.allocations = s.allocations.filter((a) => a.id !== 3);
+      s.zones[0].freeLists[0][4] = [];
+      s.zones[0].freeLists[2][4] = [20];
+      s.allocations.push({ ...allocationById(s, 0), id: 9, pfn: 24, pageCount: 8, order: 3 });
+    });
+    const findings = cmaMovableOnly.check(broken, context);
+    expect(findings.map((f) => f.pfns)).toEqual([[24]]);
+    expect(findings[0].explanation).toContain('allocation #9');
+  });
+
+  it('fails on a free page of a CMA pageblock on a non-CMA list', () => {
+    const broken = mutate(baseSnapshot(), (s) => {
+      removeFreeBlock(s, 27);
+      addFreeBlock(s, { zone: 0, order: 0, migratetype: MIGRATE_MOVABLE, pfn: 27 });
+    });
+    const findings = cmaMovableOnly.check(broken, context);
+    expect(findings).toHaveLength(1);
+    expect(findings[0].pfns).toEqual([27]);
+    expect(findings[0].explanation).toContain('free block pfn 27 order 0 on the MOVABLE list');
+    expect(findings[0].explanation).toContain('CMA pageblock 6');
+  });
+
+  it('accepts a free page of a CMA pageblock on an ISOLATE list (inside cmaAlloc)', () => {
+    const isolated = mutate(baseSnapshot(), (s) => {
+      removeFreeBlock(s, 27);
+      addFreeBlock(s, { zone: 0, order: 0, migratetype: MIGRATE_ISOLATE, pfn: 27 });
+    });
+    expect(cmaMovableOnly.check(isolated, context)).toEqual([]);
+  });
+
+  it('fails on a reserved range inside a CMA pageblock', () => {
+    const broken = mutate(baseSnapshot(), (s) => {
+      removeFreeBlock(s, 28);
+      s.reserved.push({ startPfn: 28, endPfn: 32 });
+    });
+    const findings = cmaMovableOnly.check(broken, context);
+    expect(findings).toHaveLength(1);
+    expect(findings[0].pfns).toEqual([28]);
+    expect(findings[0].explanation).toContain('reserved range [28, 32)');
+    expect(findings[0].explanation).toContain('CMA pageblock 7');
+  });
+});
