@@ -119,9 +119,14 @@ function writeOp(state: ModelState, target: number, token: number): OpResult {
   return { ok: true };
 }
 
-/** A user reading its allocation back: every frame must hold the last token written. */
+/**
+ * A user reading its allocation back: every frame must hold the last token written. Memory
+ * that was never written holds whatever its previous owner left (the kernel does not zero
+ * freed or allocated pages), so there is nothing to compare.
+ */
 function checkOp(state: ModelState, target: number): OpResult {
   const allocation = liveAllocation(state, target, ['pages', 'cma', 'dma']);
+  if (allocation.token === 0) return { ok: true };
   for (let pfn = allocation.pfn; pfn < allocation.pfn + allocation.pageCount; pfn++) {
     if (state.frameToken[pfn] !== allocation.token) return { ok: false, reason: 'data-mismatch' };
   }
