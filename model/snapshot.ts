@@ -51,8 +51,13 @@ function reservedRanges(state: ModelState): PfnRange[] {
   return ranges;
 }
 
-/** The token the allocation's frames hold: their common value, or -1 when they differ. */
+/**
+ * The token the allocation's frames hold: their common value, or -1 when they differ; 0 for an
+ * allocation never written (its frames hold whatever a previous owner left, which no op can
+ * observe, so the snapshot does not show it).
+ */
 function frameToken(state: ModelState, allocation: Allocation): number {
+  if (allocation.token === 0) return 0;
   const first = state.frameToken[allocation.pfn];
   for (let pfn = allocation.pfn + 1; pfn < allocation.pfn + allocation.pageCount; pfn++) {
     if (state.frameToken[pfn] !== first) return -1;

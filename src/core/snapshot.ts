@@ -42,7 +42,8 @@ export interface AllocationSnapshot {
   pinnedPfn: Pfn;
   /** Data token last written by a `write` op (0 = never written). */
   token: number;
-  /** Token read back from the allocation's page frames: the common value, or -1 if they differ. */
+  /** Token read back from the allocation's page frames: the common value, or -1 if they differ;
+   *  0 when `token` is 0 (never-written memory holds a previous owner's data, which no op sees). */
   frameToken: number;
 }
 
