@@ -3,7 +3,6 @@
  * kernel entry point it stands for. The harness has already checked that a `target` names a live
  * allocation of an accepted kind (src/core/op.ts TARGET_KINDS).
  */
-import { match } from 'ts-pattern';
 import type { OpResult } from '../src/core/allocator.ts';
 import { assert } from '../src/core/assert.ts';
 import { MIGRATE_CMA, requestMigratetypeFromName } from '../src/core/migratetype.ts';
@@ -14,19 +13,30 @@ import { cmaAlloc, cmaRelease } from './cma.ts';
 import { dmaAllocFromContiguous, dmaReleaseFromContiguous } from './dma.ts';
 import { type Allocation, type ModelState, countBehaviour } from './state.ts';
 
+/**
+ * One handler per op kind. The mapped type makes the table exhaustive the way ts-pattern's
+ * `.exhaustive()` would (a new op kind without a handler does not compile), without building a
+ * matcher object on every op — this runs once per step of every campaign.
+ */
+type Handlers = { [K in Op['kind']]: (state: ModelState, op: Extract<Op, { kind: K }>, step: number) => OpResult };
+
+const HANDLERS: Handlers = {
+  alloc: (state, o, step) => allocOp(state, o.order, requestMigratetypeFromName(o.migratetype), step),
+  free: (state, o) => freeOp(state, o.target),
+  cmaAlloc: (state, o, step) => cmaAllocOp(state, o.area, o.count, o.align, step),
+  cmaRelease: (state, o) => releaseOp(state, o.target, 'cma'),
+  dmaAlloc: (state, o, step) => dmaAllocOp(state, o.device, o.size, step),
+  dmaFree: (state, o) => releaseOp(state, o.target, 'dma'),
+  pin: (state, o) => pinOp(state, o.target, true),
+  unpin: (state, o) => pinOp(state, o.target, false),
+  write: (state, o, step) => writeOp(state, o.target, step + 1),
+  check: (state, o) => checkOp(state, o.target),
+};
+
 export function apply(state: ModelState, op: Op, step: number): OpResult {
-  return match(op)
-    .with({ kind: 'alloc' }, (o) => allocOp(state, o.order, requestMigratetypeFromName(o.migratetype), step))
-    .with({ kind: 'free' }, (o) => freeOp(state, o.target))
-    .with({ kind: 'cmaAlloc' }, (o) => cmaAllocOp(state, o.area, o.count, o.align, step))
-    .with({ kind: 'cmaRelease' }, (o) => releaseOp(state, o.target, 'cma'))
-    .with({ kind: 'dmaAlloc' }, (o) => dmaAllocOp(state, o.device, o.size, step))
-    .with({ kind: 'dmaFree' }, (o) => releaseOp(state, o.target, 'dma'))
-    .with({ kind: 'pin' }, (o) => pinOp(state, o.target, true))
-    .with({ kind: 'unpin' }, (o) => pinOp(state, o.target, false))
-    .with({ kind: 'write' }, (o) => writeOp(state, o.target, step + 1))
-    .with({ kind: 'check' }, (o) => checkOp(state, o.target))
-    .exhaustive();
+  // TypeScript cannot correlate HANDLERS[op.kind] with op; the table's type guarantees it.
+  const handler = HANDLERS[op.kind] as (state: ModelState, op: Op, step: number) => OpResult;
+  return handler(state, op, step);
 }
 
 function liveAllocation(state: ModelState, id: number, kinds: readonly AllocationKind[]): Allocation {

@@ -46,7 +46,7 @@ export const DEFAULT_CAMPAIGN_OPTIONS: Omit<CampaignOptions, 'seed' | 'shouldSto
   timeMs: 30_000,
   world: null,
   worldShape: DEFAULT_WORLD_SHAPE,
-  opsPerRunMax: 400,
+  opsPerRunMax: 1000,
   shardIndex: 0,
   shardCount: 1,
   against: 'impl',

@@ -92,3 +92,54 @@ export function diffSnapshots(expected: Snapshot, actual: Snapshot): string[] {
   if (actual.cma.length > expected.cma.length) out.push(`cma areas: expected ${expected.cma.length} actual ${actual.cma.length}`);
   return out;
 }
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameZone(a: ZoneSnapshot, b: ZoneSnapshot): boolean {
+  if (a.name !== b.name || a.startPfn !== b.startPfn || a.endPfn !== b.endPfn || a.managedPages !== b.managedPages
+    || a.nrFreePages !== b.nrFreePages || a.nrFreeCmaPages !== b.nrFreeCmaPages
+    || a.nrIsolatePageblock !== b.nrIsolatePageblock || !sameNumbers(a.nrFree, b.nrFree)
+    || a.freeLists.length !== b.freeLists.length) return false;
+  for (let order = 0; order < a.freeLists.length; order++) {
+    const listsA = a.freeLists[order];
+    const listsB = b.freeLists[order];
+    if (listsA.length !== listsB.length) return false;
+    for (let mt = 0; mt < listsA.length; mt++) if (!sameNumbers(listsA[mt], listsB[mt])) return false;
+  }
+  return true;
+}
+
+function sameAllocation(a: AllocationSnapshot, b: AllocationSnapshot): boolean {
+  return a.id === b.id && a.kind === b.kind && a.pfn === b.pfn && a.pageCount === b.pageCount
+    && a.order === b.order && a.migratetype === b.migratetype && a.sourceList === b.sourceList
+    && a.area === b.area && a.pinned === b.pinned && a.pinnedPfn === b.pinnedPfn && a.token === b.token
+    && a.frameToken === b.frameToken;
+}
+
+function sameCma(a: CmaAreaSnapshot, b: CmaAreaSnapshot): boolean {
+  return a.name === b.name && a.basePfn === b.basePfn && a.count === b.count && a.declaredCount === b.declaredCount
+    && a.orderPerBit === b.orderPerBit && a.state === b.state && a.used === b.used && a.maxchunk === b.maxchunk
+    && sameNumbers(a.bitmap, b.bitmap);
+}
+
+function sameEach<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+  return true;
+}
+
+/**
+ * Whether two snapshots are equal, field by field — the runner's per-check comparison (a
+ * structural walk that stops at the first difference; diffSnapshots explains one when found).
+ */
+export function snapshotsEqual(a: Snapshot, b: Snapshot): boolean {
+  return a.profile === b.profile && a.pages === b.pages && a.maxOrder === b.maxOrder
+    && a.pageblockOrder === b.pageblockOrder && a.totalcmaPages === b.totalcmaPages && a.pageblocks === b.pageblocks
+    && sameEach(a.reserved, b.reserved, (x, y) => x.startPfn === y.startPfn && x.endPfn === y.endPfn)
+    && sameEach(a.zones, b.zones, sameZone) && sameEach(a.allocations, b.allocations, sameAllocation)
+    && sameEach(a.cma, b.cma, sameCma);
+}

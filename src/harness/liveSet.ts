@@ -13,8 +13,12 @@ export interface LiveAllocation {
   pageCount: number;
 }
 
+const KIND_ORDER: readonly AllocationKind[] = ['pages', 'cma', 'dma'];
+
 export class LiveSet {
   readonly byId = new Map<number, LiveAllocation>();
+  /** Live allocations per kind, ascending id (ids grow with the step, so appends keep order). */
+  readonly #byKind: Record<AllocationKind, LiveAllocation[]> = { pages: [], cma: [], dma: [] };
 
   /** Why `op` cannot run now, or null when its target (if any) is live and of an accepted kind. */
   skipReason(op: Op): string | null {
@@ -29,16 +33,45 @@ export class LiveSet {
   record(op: Op, step: number, result: OpResult): void {
     const kind = createdKind(op);
     if (kind !== null && result.ok && result.pfn !== undefined) {
-      this.byId.set(step, { id: step, kind, pfn: result.pfn, pageCount: pageCountOf(op) });
+      const live = { id: step, kind, pfn: result.pfn, pageCount: pageCountOf(op) };
+      this.byId.set(step, live);
+      this.#byKind[kind].push(live);
     }
-    if (op.kind === 'free' || op.kind === 'cmaRelease' || op.kind === 'dmaFree') this.byId.delete(op.target);
+    if (op.kind === 'free' || op.kind === 'cmaRelease' || op.kind === 'dmaFree') this.#remove(op.target);
   }
 
-  /** Live allocations of the given kinds, in id order (a deterministic order for generators). */
-  ofKinds(kinds: readonly AllocationKind[]): LiveAllocation[] {
-    const found: LiveAllocation[] = [];
-    for (const live of this.byId.values()) if (kinds.includes(live.kind)) found.push(live);
-    return found.sort((a, b) => a.id - b.id);
+  #remove(id: number): void {
+    const live = this.byId.get(id);
+    if (live === undefined) return;
+    this.byId.delete(id);
+    const list = this.#byKind[live.kind];
+    let low = 0;
+    let high = list.length - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (list[middle].id < id) low = middle + 1;
+      else high = middle;
+    }
+    list.splice(low, 1);
+  }
+
+  /** How many live allocations of these kinds there are. */
+  countOfKinds(kinds: readonly AllocationKind[]): number {
+    let count = 0;
+    for (const kind of kinds) count += this.#byKind[kind].length;
+    return count;
+  }
+
+  /** The index-th live allocation of these kinds: kinds in the order pages, cma, dma; ids ascending. */
+  nthOfKinds(kinds: readonly AllocationKind[], index: number): LiveAllocation {
+    let rest = index;
+    for (const kind of KIND_ORDER) {
+      if (!kinds.includes(kind)) continue;
+      const list = this.#byKind[kind];
+      if (rest < list.length) return list[rest];
+      rest -= list.length;
+    }
+    throw new RangeError(`LiveSet: no live allocation number ${index}`);
   }
 }
 

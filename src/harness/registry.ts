@@ -7,7 +7,11 @@ import { ModelAllocator } from '../../model/allocator.ts';
 import type { Allocator } from '../core/allocator.ts';
 import type { Implementations } from './runner.ts';
 
-const factories = new Map<string, () => Allocator>([['impl', () => new ImplAllocator()]]);
+const factories = new Map<string, () => Allocator>([
+  ['impl', () => new ImplAllocator()],
+  // The model against itself: only the invariants can fail (a check of the model alone).
+  ['model', () => new ModelAllocator()],
+]);
 
 /** Registers an implementation under `name` (the zoo registers its mutants as 'zoo:<name>'). */
 export function registerImplementation(name: string, create: () => Allocator): void {

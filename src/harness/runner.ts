@@ -11,7 +11,7 @@ import type { Snapshot } from '../core/snapshot.ts';
 import type { CheckContext, Invariant, InvariantId } from '../core/violation.ts';
 import type { World } from '../core/world.ts';
 import { INVARIANTS, checkInvariants } from '../invariants/index.ts';
-import { diffSnapshots } from './diff.ts';
+import { diffSnapshots, snapshotsEqual } from './diff.ts';
 import { LiveSet } from './liveSet.ts';
 
 export interface Implementations {
@@ -141,7 +141,7 @@ export class DifferentialRun {
     const context: CheckContext = { world: this.world, step, op, result, targetBefore };
     const modelViolations = checkInvariants(expected, context, this.model.name, this.options.invariants);
     const implViolations = checkInvariants(actual, context, this.impl.name, this.options.invariants);
-    if (JSON.stringify(expected) !== JSON.stringify(actual)) {
+    if (!snapshotsEqual(expected, actual)) {
       const diff = diffSnapshots(expected, actual);
       const failure = disagreement(step, diff[0] ?? 'snapshots differ', diff.slice(1));
       // An invariant that fires on impl only says more than a diff: report it, with the diff.
