@@ -1,0 +1,119 @@
+/**
+ * bench/differential.ts — what issue 4 asks the harness to print, measured in one run:
+ *  1. ops/s of impl and of the model on the same trace at 2^18 pages, and their ratio
+ *     (target: impl ≥ 20x the model);
+ *  2. checked ops/s of the full differential runner (model + impl + invariants, snapshots
+ *     compared every K steps, localized on failure) on small worlds drawn by the campaign's
+ *     generators (target: ≥ 220k ops/s).
+ *
+ *   npx tsx bench/differential.ts [--quick]
+ *
+ * The 2^18 trace is the C yardstick's workload (bench/yardstick.ts) written as ops: mulberry32
+ * seed 42, allocations below an occupancy target of 87.5%, orders ctz(rand | 1 << 10), migratetypes
+ * uniform, frees of a uniformly chosen live allocation. Both sides run it through the Allocator
+ * interface (op objects, allocation handles), so the ratio compares the implementations, not
+ * their fast paths.
+ */
+import { ImplAllocator } from '../impl/allocator.ts';
+import { ModelAllocator } from '../model/allocator.ts';
+import type { Allocator } from '../src/core/allocator.ts';
+import { REQUEST_MIGRATETYPE_NAMES } from '../src/core/migratetype.ts';
+import type { Op } from '../src/core/op.ts';
+import { parseWorld } from '../src/core/worldParse.ts';
+import { DEFAULT_CAMPAIGN_OPTIONS, executeRun } from '../src/campaign/campaign.ts';
+import { DEFAULT_WORLD_SHAPE } from '../src/generate/world.ts';
+import { Rng } from '../src/generate/rng.ts';
+import { implementationsFor } from '../src/harness/registry.ts';
+
+const quick = process.argv.includes('--quick');
+
+function yardstickWorld(pagesLog2: number) {
+  const pages = 1 << pagesLog2;
+  return parseWorld({ name: `yardstick-${pagesLog2}`, pages, maxOrder: 10, pageblockOrder: 9,
+    cma: [{ name: 'top', base: pages - pages / 8, size: pages / 8 }] });
+}
+
+/** The yardstick workload as a trace; targets resolved against the allocations `runner` reports. */
+function yardstickTrace(world: ReturnType<typeof yardstickWorld>, opCount: number): Op[] {
+  const rng = new Rng(42);
+  const impl = new ImplAllocator();
+  impl.boot(world);
+  const ops: Op[] = [];
+  const live: { id: number; pages: number }[] = [];
+  let used = 0;
+  for (let step = 0; step < opCount; step++) {
+    const r = rng.next() & 0xffff;
+    const below = used * 16 < world.pages * 14;
+    let op: Op;
+    if (live.length === 0 || (below ? r < 0x8ccd : r < 0x7333)) {
+      const bits = rng.next() | (1 << 10);
+      const order = 31 - Math.clz32(bits & -bits); // ctz: half order 0, a quarter order 1, ...
+      op = { kind: 'alloc', order, migratetype: REQUEST_MIGRATETYPE_NAMES[rng.next() % 3] };
+    } else {
+      const index = rng.next() % live.length;
+      const victim = live[index];
+      live[index] = live[live.length - 1];
+      live.pop();
+      used -= victim.pages;
+      op = { kind: 'free', target: victim.id };
+    }
+    const result = impl.apply(op, step);
+    if (op.kind === 'alloc' && result.ok) {
+      live.push({ id: step, pages: 1 << op.order });
+      used += 1 << op.order;
+    }
+    ops.push(op);
+  }
+  return ops;
+}
+
+function timeTrace(create: () => Allocator, world: ReturnType<typeof yardstickWorld>, ops: readonly Op[]): number {
+  const allocator = create();
+  allocator.boot(world);
+  const started = performance.now();
+  for (let step = 0; step < ops.length; step++) allocator.apply(ops[step], step);
+  return ops.length / ((performance.now() - started) / 1000);
+}
+
+function fmt(opsPerSecond: number): string {
+  return `${(opsPerSecond / 1e6).toFixed(3).padStart(8)} M ops/s`;
+}
+
+function modelVersusImpl(): void {
+  const world = yardstickWorld(18);
+  const ops = yardstickTrace(world, quick ? 200_000 : 1_000_000);
+  timeTrace(() => new ImplAllocator(), world, ops.slice(0, 100_000)); // warm-up
+  const impl = Math.max(timeTrace(() => new ImplAllocator(), world, ops), timeTrace(() => new ImplAllocator(), world, ops));
+  const model = timeTrace(() => new ModelAllocator(), world, ops);
+  console.log(`same trace, 2^18 pages, ${ops.length} ops (Allocator.apply):`);
+  console.log(`  model ${fmt(model)}`);
+  console.log(`  impl  ${fmt(impl)}`);
+  console.log(`  ratio impl/model ${(impl / model).toFixed(1)}x  (target >= 20x)`);
+  console.log(`RESULT model_vs_impl model_ops_per_s=${Math.round(model)} impl_ops_per_s=${Math.round(impl)} ratio=${(impl / model).toFixed(2)}`);
+}
+
+function checkedRunner(): void {
+  const implementations = implementationsFor('impl');
+  if (implementations === null) throw new Error('impl is not registered');
+  const options = {
+    ...DEFAULT_CAMPAIGN_OPTIONS, seed: 1, runs: null, timeMs: null, corpusDir: null, shouldStop: () => false,
+    worldShape: { ...DEFAULT_WORLD_SHAPE, pagesLog2Max: 10 },
+  };
+  const runs = quick ? 100 : 400;
+  for (let run = 0; run < 30; run++) executeRun(options, implementations, 10_000 + run); // warm-up
+  let ops = 0;
+  let failures = 0;
+  const started = performance.now();
+  for (let run = 0; run < runs; run++) {
+    const drawn = executeRun(options, implementations, run);
+    ops += drawn.ops.length;
+    if (drawn.failure !== null) failures++;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`checked differential runner, worlds of 64..1024 pages, full check every ${options.runOptions.fullCheckEvery} steps:`);
+  console.log(`  ${runs} runs, ${ops} ops, ${failures} failing runs: ${fmt(ops / seconds)}  (target >= 0.220 M ops/s)`);
+  console.log(`RESULT checked_runner ops=${ops} ops_per_s=${Math.round(ops / seconds)} failing_runs=${failures}`);
+}
+
+modelVersusImpl();
+checkedRunner();
