@@ -1,0 +1,108 @@
+/**
+ * impl/snapshot.ts — the canonical Snapshot (src/core/snapshot.ts) of impl's typed-array state.
+ * Mirrors model/snapshot.ts; in kernel terms it is what show_free_areas(), /proc/vmstat,
+ * /proc/pagetypeinfo and the CMA debugfs files would print (kernel-semantics.md §5.8).
+ *
+ * O(pages) and allocating: called between ops, never on the hot path.
+ */
+import { assert } from '../src/core/assert.ts';
+import { MIGRATE_CMA, MIGRATE_TYPES, migratetypeLetter } from '../src/core/migratetype.ts';
+import type { Migratetype } from '../src/core/migratetype.ts';
+import type {
+  AllocationSnapshot, CmaAreaSnapshot, Snapshot, ZoneSnapshot,
+} from '../src/core/snapshot.ts';
+import type { PfnRange, World } from '../src/core/world.ts';
+import { type AllocationTable, KIND_NAMES, KIND_PAGES } from './allocations.ts';
+import type { BuddyCore } from './buddy.ts';
+import { type CmaArea, cmaMaxchunk, cmaUsedPages } from './cma.ts';
+
+export interface SnapshotSource {
+  world: World;
+  core: BuddyCore;
+  table: AllocationTable;
+  areas: readonly CmaArea[];
+  reserved: readonly PfnRange[];
+}
+
+export function buildSnapshot(source: SnapshotSource): Snapshot {
+  const { world, core, table, areas } = source;
+  return {
+    profile: world.profile,
+    pages: world.pages,
+    maxOrder: world.maxOrder,
+    pageblockOrder: world.pageblockOrder,
+    zones: world.zones.map((zone, index) => zoneSnapshot(core, index, zone.name)),
+    pageblocks: core.pageblockMigratetypes().map(migratetypeLetter).join(''),
+    reserved: source.reserved.map((range) => ({ ...range })),
+    allocations: table.liveSlotsById().map((slot) => allocationSnapshot(table, slot)),
+    cma: areas.map((area) => areaSnapshot(area, world)),
+    totalcmaPages: areas.reduce((sum, area) => sum + area.declaredCount, 0),
+  };
+}
+
+function zoneSnapshot(core: BuddyCore, zone: number, name: string): ZoneSnapshot {
+  const freeLists: number[][][] = [];
+  const nrFree: number[] = [];
+  for (let order = 0; order <= core.maxOrder; order++) {
+    const lists: number[][] = [];
+    for (let migratetype = 0; migratetype < MIGRATE_TYPES; migratetype++) {
+      lists.push(walkList(core, core.listHead(zone, order, migratetype)));
+    }
+    freeLists.push(lists);
+    nrFree.push(core.nrFreeBlocks(zone, order));
+  }
+  return {
+    name,
+    startPfn: core.zoneStart[zone],
+    endPfn: core.zoneEnd[zone],
+    managedPages: core.managedPages[zone],
+    freeLists,
+    nrFree,
+    nrFreePages: core.nrFreePages(zone),
+    nrFreeCmaPages: core.nrFreeCmaPages(zone),
+    nrIsolatePageblock: core.nrIsolatePageblock[zone],
+  };
+}
+
+/** The heads of one circular list, head first; a cycle that misses the sentinel is a bug. */
+export function walkList(core: BuddyCore, head: number): number[] {
+  const pfns: number[] = [];
+  for (let pfn = core.next[head]; pfn !== head; pfn = core.next[pfn]) {
+    assert(pfn >= 0 && pfn < core.pages, `walkList: list ${head} links to ${pfn}`);
+    assert(pfns.length < core.pages, `walkList: list ${head} does not end`);
+    pfns.push(pfn);
+  }
+  return pfns;
+}
+
+function allocationSnapshot(table: AllocationTable, slot: number): AllocationSnapshot {
+  const isPages = table.kind[slot] === KIND_PAGES;
+  return {
+    id: table.id[slot],
+    kind: KIND_NAMES[table.kind[slot]],
+    pfn: table.pfn[slot],
+    pageCount: table.pageCount[slot],
+    order: isPages ? table.order[slot] : -1,
+    migratetype: (isPages ? table.migratetype[slot] : MIGRATE_CMA) as Migratetype,
+    sourceList: isPages ? (table.sourceList[slot] as Migratetype) : -1,
+    area: isPages ? -1 : table.area[slot],
+    pinned: table.pinned[slot] === 1,
+    pinnedPfn: table.pinnedPfn[slot],
+    token: table.token[slot],
+    frameToken: table.frameToken(slot),
+  };
+}
+
+function areaSnapshot(area: CmaArea, world: World): CmaAreaSnapshot {
+  return {
+    name: area.name,
+    basePfn: area.basePfn,
+    count: area.count,
+    declaredCount: area.declaredCount,
+    orderPerBit: area.orderPerBit,
+    state: area.state,
+    bitmap: Array.from(area.bitmap),
+    used: cmaUsedPages(area),
+    maxchunk: cmaMaxchunk(area, world.profile),
+  };
+}
