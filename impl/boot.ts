@@ -63,8 +63,20 @@ export function freeAllBootmem(core: BuddyCore, reservedRuns: readonly PfnRange[
   }
 }
 
-/** Mirrors __free_pages_memory(start, end). */
+/**
+ * Mirrors __free_pages_memory(start, end). DEVIATION (docs/MODEL.md "Boot" 7): the range is cut
+ * at zone boundaries first; the kernel ignores zones here, which only works because real zone
+ * boundaries are MAX_ORDER aligned, while cmacheck worlds only align them to pageblocks.
+ */
 function freePagesMemory(core: BuddyCore, startPfn: number, endPfn: number): void {
+  for (let pfn = startPfn; pfn < endPfn;) {
+    const end = Math.min(endPfn, core.zoneEnd[core.zoneOf(pfn)]);
+    freeChunks(core, pfn, end);
+    pfn = end;
+  }
+}
+
+function freeChunks(core: BuddyCore, startPfn: number, endPfn: number): void {
   let pfn = startPfn;
   while (pfn < endPfn) {
     let order = pfn === 0 ? core.maxOrder : Math.min(core.maxOrder, 31 - Math.clz32(pfn & -pfn));
