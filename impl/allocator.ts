@@ -23,7 +23,7 @@ import type { PfnRange, World } from '../src/core/world.ts';
 import { limits } from '../src/core/limits.ts';
 import { declareLayout } from '../model/boot/layout.ts';
 import { AllocationTable, KIND_CMA, KIND_DMA, KIND_PAGES } from './allocations.ts';
-import { bootFromLayout } from './boot.ts';
+import { type CoreFactory, bootFromLayout, createBuddyCore } from './boot.ts';
 import type { BuddyCore } from './buddy.ts';
 import { type CmaArea, type CmaCounters, cmaAlloc, cmaRelease } from './cma.ts';
 import { buildSnapshot } from './snapshot.ts';
@@ -43,14 +43,22 @@ interface Booted {
 }
 
 export class ImplAllocator implements Allocator {
-  readonly name = 'impl';
   private state: Booted | null = null;
+
+  /**
+   * `createCore` builds the buddy allocator at boot: BuddyCore, or in the bug zoo (zoo/) a
+   * subclass that breaks one kernel rule.
+   */
+  constructor(
+    readonly name: string = 'impl',
+    private readonly createCore: CoreFactory = createBuddyCore,
+  ) {}
 
   boot(world: World): BootReport {
     const profile = world.profile;
     assert(profile === 'K4_9', `ImplAllocator: impl runs profile K4_9 only, got ${profile}`);
     const layout = declareLayout(world);
-    const booted = bootFromLayout(world, layout);
+    const booted = bootFromLayout(world, layout, this.createCore);
     this.state = {
       world,
       report: {

@@ -11,7 +11,7 @@ import { assert } from '../src/core/assert.ts';
 import { MIGRATE_CMA } from '../src/core/migratetype.ts';
 import type { PfnRange, World } from '../src/core/world.ts';
 import type { Layout, RegisteredArea } from '../model/boot/layout.ts';
-import { BuddyCore } from './buddy.ts';
+import { BuddyCore, type BuddyGeometry } from './buddy.ts';
 import { type CmaArea, cmaBitmapMaxno } from './cma.ts';
 
 export interface BootedState {
@@ -23,9 +23,14 @@ export interface BootedState {
   activationFailures: number;
 }
 
+/** Builds the buddy allocator of a world: BuddyCore, or a bug-zoo subclass of it. */
+export type CoreFactory = (geometry: BuddyGeometry) => BuddyCore;
+
+export const createBuddyCore: CoreFactory = (geometry) => new BuddyCore(geometry);
+
 /** Boot steps 6-8 on a resolved layout. */
-export function bootFromLayout(world: World, layout: Layout): BootedState {
-  const core = new BuddyCore(world);
+export function bootFromLayout(world: World, layout: Layout, createCore: CoreFactory = createBuddyCore): BootedState {
+  const core = createCore(world);
   const reservedRuns = mergeRanges(layout.reserved, world.pages);
   freeAllBootmem(core, reservedRuns);
   const areas = layout.areas.map(newArea);

@@ -4,6 +4,7 @@
  */
 import type { Allocator } from '../src/core/allocator.ts';
 import type { InvariantId } from '../src/core/violation.ts';
+import { wrongFreeList } from './wrongFreeList.ts';
 
 export interface Mutant {
   name: string;
@@ -14,4 +15,4 @@ export interface Mutant {
   create: () => Allocator;
 }
 
-export const MUTANTS: readonly Mutant[] = [];
+export const MUTANTS: readonly Mutant[] = [wrongFreeList];

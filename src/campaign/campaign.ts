@@ -118,9 +118,14 @@ export function executeRun(options: CampaignOptions, implementations: Implementa
   return { world, run: differential, ops, failure };
 }
 
-function recordFailure(options: CampaignOptions, implementations: Implementations, drawn: DrawnRun, run: number): FoundFailure {
+/** The first failing step of a drawn run, found by replaying its ops with a check after every step. */
+function localize(options: CampaignOptions, implementations: Implementations, drawn: DrawnRun): Failure {
   const exact = runTrace(drawn.world, drawn.ops, implementations, { ...options.runOptions, fullCheckEvery: 1 });
-  const failure = exact.failure ?? (drawn.failure as Failure);
+  return exact.failure ?? (drawn.failure as Failure);
+}
+
+function recordFailure(options: CampaignOptions, implementations: Implementations, drawn: DrawnRun, failure: Failure,
+  run: number): FoundFailure {
   const shrunk = shrinkTrace(drawn.world, drawn.ops, failure, implementations, options.shrinkOptions);
   const replay = runTrace(shrunk.world, shrunk.ops, implementations, { ...options.runOptions, fullCheckEvery: 1 });
   const signature = signatureOf(shrunk.failure, shrunk.ops);
@@ -156,11 +161,12 @@ export function runCampaign(options: CampaignOptions, implementations: Implement
     result.skipped += drawn.run.results.filter((r) => 'skipped' in r).length;
     mergeBehaviours(result.behaviours, drawn.run.model.behaviours());
     if (drawn.failure !== null) {
-      const key = signatureText(signatureOf(drawn.failure, drawn.ops), options.against);
+      const failure = localize(options, implementations, drawn);
+      const key = signatureText(signatureOf(failure, drawn.ops), options.against);
       const known = bySignature.get(key);
       if (known !== undefined) known.hits++;
       else {
-        const found = recordFailure(options, implementations, drawn, run);
+        const found = recordFailure(options, implementations, drawn, failure, run);
         bySignature.set(key, found);
         result.failures.push(found);
       }

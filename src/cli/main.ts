@@ -46,7 +46,9 @@ function replayCommand(parsed: Parsed): number {
   for (const file of traceFiles(parsed.positionals)) {
     const trace = readTrace(file);
     const report = replayTrace(file, trace);
-    console.log(`${report.status.toUpperCase().padEnd(8)} ${file}${report.detail === '' ? '' : `: ${report.detail}`}`);
+    const recorded = trace.expect === 'fail' && report.status === 'pass'
+      ? ` (fails as recorded: ${trace.failure?.invariant} on ${trace.against})` : '';
+    console.log(`${report.status.toUpperCase().padEnd(8)} ${file}${recorded}${report.detail === '' ? '' : `: ${report.detail}`}`);
     if (report.status === 'pass') continue;
     bad++;
     console.log(renderStory({ trace, outcome: report.outcome, snapshot: null, file }).split('\n').map((l) => `  ${l}`).join('\n'));

@@ -10,7 +10,7 @@ import { InputError } from '../core/inputError.ts';
 import { readJsonFile, writeFileAtomic } from '../core/files.ts';
 import { implementationsFor, knownImplementations } from './registry.ts';
 import { type RunOptions, DEFAULT_RUN_OPTIONS, type RunOutcome, type StepResult, runTrace } from './runner.ts';
-import { type Trace, parseTrace, sameSignature, signatureOf, signatureText, traceToText } from './trace.ts';
+import { type Trace, parseTrace, sameSignature, signatureOf, signatureText, traceToJson, traceToText } from './trace.ts';
 
 /** Lists the trace files under each path (files as given, directories recursively), sorted. */
 export function traceFiles(paths: readonly string[]): string[] {
@@ -34,13 +34,20 @@ export function readTrace(file: string): Trace {
   return parseTrace(readJsonFile(file), file);
 }
 
-/** The corpus file name of a failing trace: the invariant that fired plus a signature hash. */
+/**
+ * The corpus file name: for a failure, the invariant that fired plus a hash of its signature (one
+ * file per distinct failure); for a hand-written passing trace, the world's name plus a hash of
+ * the world and ops.
+ */
 export function corpusFileName(trace: Trace): string {
   const failure = trace.failure;
-  const label = failure === null ? 'pass' : failure.invariant;
-  const signature = failure === null ? 'pass' : signatureText(failure, trace.against);
-  const hash = createHash('sha256').update(signature).digest('hex').slice(0, 8);
-  return `${label}-${hash}.json`;
+  const key = failure === null
+    ? JSON.stringify(traceToJson({ ...trace, results: null, found: null }))
+    : signatureText(failure, trace.against);
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 8);
+  const prefix = trace.against === 'impl' ? '' : `${trace.against.replace(/[^a-z0-9-]+/gi, '-')}-`;
+  const label = failure === null ? `pass-${trace.world.name.replace(/[^a-z0-9-]+/gi, '-')}` : failure.invariant;
+  return `${prefix}${label}-${hash}.json`;
 }
 
 /**
