@@ -8,7 +8,7 @@
 import type { Allocator, BootReport, OpResult } from '../core/allocator.ts';
 import type { Op } from '../core/op.ts';
 import type { Snapshot } from '../core/snapshot.ts';
-import type { CheckContext, Invariant, InvariantId } from '../core/violation.ts';
+import type { CheckContext, Invariant, InvariantId, Violation } from '../core/violation.ts';
 import type { World } from '../core/world.ts';
 import { INVARIANTS, checkInvariants } from '../invariants/index.ts';
 import { diffSnapshots, snapshotsEqual } from './diff.ts';
@@ -121,12 +121,16 @@ export class DifferentialRun {
     }
     this.live.record(op, step, expected);
     this.#sinceFullCheck++;
-    const releasing = op.kind === 'cmaRelease' || op.kind === 'dmaFree';
-    if (this.#sinceFullCheck < this.options.fullCheckEvery && !releasing) return null;
-    return this.fullCheck(step, op, expected, targetBefore);
+    if (this.#sinceFullCheck >= this.options.fullCheckEvery) return this.fullCheck(step, op, expected, targetBefore);
+    if (op.kind === 'cmaRelease' || op.kind === 'dmaFree') return this.releaseCheck(step, op, expected, targetBefore);
+    return null;
   }
 
-  /** Compares both snapshots and runs every invariant on each. */
+  /**
+   * Compares both snapshots and runs every invariant. Equal snapshots are checked once (a
+   * violation then concerns both sides); different ones are checked on each side, so an
+   * invariant that fires on impl only is reported with the diff as its details.
+   */
   fullCheck(step: number, op: Op | null, result: OpResult | null, targetBefore: CheckContext['targetBefore']): Failure | null {
     this.#sinceFullCheck = 0;
     const snapshots: Snapshot[] = [];
@@ -139,28 +143,37 @@ export class DifferentialRun {
     }
     const [expected, actual] = snapshots;
     const context: CheckContext = { world: this.world, step, op, result, targetBefore };
-    const modelViolations = checkInvariants(expected, context, this.model.name, this.options.invariants);
-    const implViolations = checkInvariants(actual, context, this.impl.name, this.options.invariants);
-    if (!snapshotsEqual(expected, actual)) {
-      const diff = diffSnapshots(expected, actual);
-      const failure = disagreement(step, diff[0] ?? 'snapshots differ', diff.slice(1));
-      // An invariant that fires on impl only says more than a diff: report it, with the diff.
-      const first = implViolations[0];
-      if (first !== undefined && modelViolations.length === 0) {
-        return { kind: 'violation', invariant: first.id, side: first.side, step, explanation: first.explanation,
-          pfns: first.pfns, details: [...implViolations.slice(1).map((v) => `${v.id}: ${v.explanation}`), ...diff] };
-      }
-      return failure;
+    if (snapshotsEqual(expected, actual)) {
+      const violations = checkInvariants(expected, context, 'both', this.options.invariants);
+      return violations.length === 0 ? null : violationFailure(step, violations);
     }
-    const violations = [...modelViolations, ...implViolations];
-    const first = violations[0];
-    if (first === undefined) return null;
-    const bothSides = modelViolations.length > 0 && implViolations.length > 0;
-    return {
-      kind: 'violation', invariant: first.id, side: bothSides ? 'both' : first.side, step,
-      explanation: first.explanation, pfns: first.pfns,
-      details: violations.slice(1).map((v) => `${v.side} ${v.id}: ${v.explanation}`),
-    };
+    const diff = diffSnapshots(expected, actual);
+    const implViolations = checkInvariants(actual, context, this.impl.name, this.options.invariants);
+    const modelViolations = checkInvariants(expected, context, this.model.name, this.options.invariants);
+    // An invariant that fires on impl only says more than a diff: report it, with the diff.
+    if (implViolations.length > 0 && modelViolations.length === 0) {
+      const failure = violationFailure(step, implViolations);
+      return { ...failure, details: [...failure.details, ...diff] };
+    }
+    return disagreement(step, diff[0] ?? 'snapshots differ', diff.slice(1));
+  }
+
+  /**
+   * After a release between full checks: only cma-release-returns needs the state of this very
+   * step, so only it runs, on the impl (the model's releases are checked at every step by the
+   * model's own property suite; any other difference shows at the next full check).
+   */
+  releaseCheck(step: number, op: Op, result: OpResult, targetBefore: CheckContext['targetBefore']): Failure | null {
+    const release = this.options.invariants.filter((invariant) => invariant.id === 'cma-release-returns');
+    if (release.length === 0) return null;
+    let snapshot: Snapshot;
+    try {
+      snapshot = this.impl.snapshot();
+    } catch (error) {
+      return crash(this.impl.name, step, error);
+    }
+    const violations = checkInvariants(snapshot, { world: this.world, step, op, result, targetBefore }, this.impl.name, release);
+    return violations.length === 0 ? null : violationFailure(step, violations);
   }
 
   /** Ends the run with a full check of the final state. */
@@ -173,6 +186,14 @@ export class DifferentialRun {
 function crash(side: string, step: number, error: unknown): Failure {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { kind: 'crash', invariant: 'model-impl-agree', side, step, explanation: `${side} threw ${message}`, pfns: [], details: [] };
+}
+
+function violationFailure(step: number, violations: readonly Violation[]): Failure {
+  const [first, ...rest] = violations;
+  return {
+    kind: 'violation', invariant: first.id, side: first.side, step, explanation: first.explanation, pfns: first.pfns,
+    details: rest.map((v) => `${v.side} ${v.id}: ${v.explanation}`),
+  };
 }
 
 function disagreement(step: number, explanation: string, details: string[]): Failure {
