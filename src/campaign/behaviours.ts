@@ -8,9 +8,22 @@ import type { Behaviours } from '../core/allocator.ts';
 
 /** Behaviours every campaign should reach on the default generators (issue 4). */
 export const EXPECTED_BEHAVIOURS: readonly string[] = [
-  'alloc.ok', 'alloc.fail', 'alloc.cmaFallback', 'fallback.M->U', 'fallback.U->M', 'fallback.E->M',
-  'fallback.claim', 'fallback.stealRange', 'cma.alloc.ok', 'cma.alloc.fail', 'cma.ebusyRetry',
-  'cma.enomem', 'migrate.pages', 'boot.activationFailed', 'max.splitDepth', 'max.mergeDepth',
+  'alloc.ok',
+  'alloc.fail',
+  'alloc.cmaFallback',
+  'fallback.M->U',
+  'fallback.U->M',
+  'fallback.E->M',
+  'fallback.claim',
+  'fallback.stealRange',
+  'cma.alloc.ok',
+  'cma.alloc.fail',
+  'cma.ebusyRetry',
+  'cma.enomem',
+  'migrate.pages',
+  'boot.activationFailed',
+  'max.splitDepth',
+  'max.mergeDepth',
 ];
 
 export function mergeBehaviours(into: Behaviours, from: Behaviours): void {

@@ -13,7 +13,14 @@ import { declareLayout } from '../../model/boot/layout.ts';
 import { opsArbitrary, resolveGenOp } from '../generate/ops.ts';
 import { type WorldShape, DEFAULT_WORLD_SHAPE, worldArbitrary } from '../generate/world.ts';
 import { saveTrace } from '../harness/corpus.ts';
-import { type Failure, type Implementations, type RunOptions, DEFAULT_RUN_OPTIONS, DifferentialRun, runTrace } from '../harness/runner.ts';
+import {
+  type Failure,
+  type Implementations,
+  type RunOptions,
+  DEFAULT_RUN_OPTIONS,
+  DifferentialRun,
+  runTrace,
+} from '../harness/runner.ts';
 import { type ShrinkOptions, DEFAULT_SHRINK_OPTIONS, shrinkTrace } from '../harness/shrink.ts';
 import { type Trace, signatureOf, signatureText } from '../harness/trace.ts';
 import { mergeBehaviours } from './behaviours.ts';
@@ -99,12 +106,29 @@ export interface DrawnRun {
 }
 
 /** Draws run `run` of a campaign and executes it once (with the options' check interval). */
-export function executeRun(options: CampaignOptions, implementations: Implementations, run: number): DrawnRun {
+export function executeRun(
+  options: CampaignOptions,
+  implementations: Implementations,
+  run: number,
+): DrawnRun {
   const seed = mixSeed(options.seed, run);
-  const world = options.world ?? parseWorld(fc.sample(worldArbitrary(options.worldShape), { seed, numRuns: 1 })[0], `<run ${run}>`);
+  const world =
+    options.world ??
+    parseWorld(
+      fc.sample(worldArbitrary(options.worldShape), { seed, numRuns: 1 })[0],
+      `<run ${run}>`,
+    );
   const areaPages = declareLayout(world).areas.map((area) => area.count);
-  const genOps = fc.sample(opsArbitrary({ world, areaPages }, options.opsPerRunMax), { seed: seed ^ 0x5bd1e995, numRuns: 1 })[0];
-  const differential = new DifferentialRun(world, implementations.model(), implementations.impl(), options.runOptions);
+  const genOps = fc.sample(opsArbitrary({ world, areaPages }, options.opsPerRunMax), {
+    seed: seed ^ 0x5bd1e995,
+    numRuns: 1,
+  })[0];
+  const differential = new DifferentialRun(
+    world,
+    implementations.model(),
+    implementations.impl(),
+    options.runOptions,
+  );
   const ops: Op[] = [];
   let failure = differential.boot();
   for (const genOp of genOps) {
@@ -119,15 +143,36 @@ export function executeRun(options: CampaignOptions, implementations: Implementa
 }
 
 /** The first failing step of a drawn run, found by replaying its ops with a check after every step. */
-function localize(options: CampaignOptions, implementations: Implementations, drawn: DrawnRun): Failure {
-  const exact = runTrace(drawn.world, drawn.ops, implementations, { ...options.runOptions, fullCheckEvery: 1 });
+function localize(
+  options: CampaignOptions,
+  implementations: Implementations,
+  drawn: DrawnRun,
+): Failure {
+  const exact = runTrace(drawn.world, drawn.ops, implementations, {
+    ...options.runOptions,
+    fullCheckEvery: 1,
+  });
   return exact.failure ?? (drawn.failure as Failure);
 }
 
-function recordFailure(options: CampaignOptions, implementations: Implementations, drawn: DrawnRun, failure: Failure,
-  run: number): FoundFailure {
-  const shrunk = shrinkTrace(drawn.world, drawn.ops, failure, implementations, options.shrinkOptions);
-  const replay = runTrace(shrunk.world, shrunk.ops, implementations, { ...options.runOptions, fullCheckEvery: 1 });
+function recordFailure(
+  options: CampaignOptions,
+  implementations: Implementations,
+  drawn: DrawnRun,
+  failure: Failure,
+  run: number,
+): FoundFailure {
+  const shrunk = shrinkTrace(
+    drawn.world,
+    drawn.ops,
+    failure,
+    implementations,
+    options.shrinkOptions,
+  );
+  const replay = runTrace(shrunk.world, shrunk.ops, implementations, {
+    ...options.runOptions,
+    fullCheckEvery: 1,
+  });
   const signature = signatureOf(shrunk.failure, shrunk.ops);
   const trace: Trace = {
     world: shrunk.world,
@@ -138,15 +183,41 @@ function recordFailure(options: CampaignOptions, implementations: Implementation
     expect: options.against === 'impl' ? 'pass' : 'fail',
     failure: { ...signature, step: shrunk.failure.step, explanation: shrunk.failure.explanation },
     results: replay.results,
-    found: { by: 'campaign', seed: options.seed, run, opsBeforeShrink: drawn.ops.length, shrinkRuns: shrunk.runs },
+    found: {
+      by: 'campaign',
+      seed: options.seed,
+      run,
+      opsBeforeShrink: drawn.ops.length,
+      shrinkRuns: shrunk.runs,
+    },
   };
   const file = options.corpusDir === null ? null : saveTrace(options.corpusDir, trace).path;
-  return { signature: signatureText(signature, options.against), run, hits: 1, opsBeforeShrink: drawn.ops.length, trace, file, shrinkRuns: shrunk.runs };
+  return {
+    signature: signatureText(signature, options.against),
+    run,
+    hits: 1,
+    opsBeforeShrink: drawn.ops.length,
+    trace,
+    file,
+    shrinkRuns: shrunk.runs,
+  };
 }
 
-export function runCampaign(options: CampaignOptions, implementations: Implementations, clock: () => number): CampaignResult {
+export function runCampaign(
+  options: CampaignOptions,
+  implementations: Implementations,
+  clock: () => number,
+): CampaignResult {
   const started = clock();
-  const result: CampaignResult = { runs: 0, ops: 0, skipped: 0, failures: [], behaviours: {}, elapsedMs: 0, interrupted: false };
+  const result: CampaignResult = {
+    runs: 0,
+    ops: 0,
+    skipped: 0,
+    failures: [],
+    behaviours: {},
+    elapsedMs: 0,
+    interrupted: false,
+  };
   const bySignature = new Map<string, FoundFailure>();
   for (let run = options.shardIndex; ; run += options.shardCount) {
     if (options.runs !== null && result.runs >= options.runs) break;
@@ -171,7 +242,12 @@ export function runCampaign(options: CampaignOptions, implementations: Implement
         result.failures.push(found);
       }
     }
-    options.onRunDone?.({ runs: result.runs, ops: result.ops, failures: result.failures.length, elapsedMs: clock() - started });
+    options.onRunDone?.({
+      runs: result.runs,
+      ops: result.ops,
+      failures: result.failures.length,
+      elapsedMs: clock() - started,
+    });
   }
   result.elapsedMs = clock() - started;
   return result;

@@ -48,7 +48,8 @@ function main(input: WorkerInput): void {
     shrinkOptions: { ...DEFAULT_CAMPAIGN_OPTIONS.shrinkOptions, runsMax: input.shrinkRunsMax },
     shouldStop: () => Atomics.load(stop, 0) !== 0,
     onRunDone: (progress) => {
-      if (progress.runs % 8 === 0) parentPort?.postMessage({ type: 'progress', ...progress } satisfies WorkerMessage);
+      if (progress.runs % 8 === 0)
+        parentPort?.postMessage({ type: 'progress', ...progress } satisfies WorkerMessage);
     },
   };
   const result = runCampaign(options, implementations, () => performance.now());

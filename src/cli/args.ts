@@ -29,7 +29,12 @@ export function stringFlag(parsed: Parsed, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-export function integerFlag(parsed: Parsed, name: string, min: number, max: number): number | undefined {
+export function integerFlag(
+  parsed: Parsed,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   const text = stringFlag(parsed, name);
   if (text === undefined) return undefined;
   if (!/^-?\d+$/.test(text)) throw new UsageError(`--${name}: expected an integer, got '${text}'`);
@@ -45,18 +50,23 @@ export function durationFlag(parsed: Parsed, name: string): number | undefined {
   const text = stringFlag(parsed, name);
   if (text === undefined) return undefined;
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text);
-  if (match === null) throw new UsageError(`--${name}: expected a duration like 30, 30s, 5m or 1h, got '${text}'`);
+  if (match === null)
+    throw new UsageError(`--${name}: expected a duration like 30, 30s, 5m or 1h, got '${text}'`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
   return Math.round(Number(match[1]) * unit);
 }
 
 /** `i/n` with 0 ≤ i < n. */
-export function shardFlag(parsed: Parsed, name: string): { index: number; count: number } | undefined {
+export function shardFlag(
+  parsed: Parsed,
+  name: string,
+): { index: number; count: number } | undefined {
   const text = stringFlag(parsed, name);
   if (text === undefined) return undefined;
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (match === null || count < 1 || index >= count) throw new UsageError(`--${name}: expected i/n with 0 ≤ i < n, got '${text}'`);
+  if (match === null || count < 1 || index >= count)
+    throw new UsageError(`--${name}: expected i/n with 0 ≤ i < n, got '${text}'`);
   return { index, count };
 }

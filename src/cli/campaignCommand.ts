@@ -15,17 +15,40 @@ import { behaviourTable, mergeBehaviours } from '../campaign/behaviours.ts';
 import type { CampaignResult, FoundFailure } from '../campaign/campaign.ts';
 import type { WorkerInput, WorkerMessage } from '../campaign/worker.ts';
 import { DEFAULT_WORLD_SHAPE } from '../generate/world.ts';
-import { type ReplayReport, readTrace, replayTrace, saveTrace, traceFiles } from '../harness/corpus.ts';
+import {
+  type ReplayReport,
+  readTrace,
+  replayTrace,
+  saveTrace,
+  traceFiles,
+} from '../harness/corpus.ts';
 import { implementationsFor } from '../harness/registry.ts';
 import { type JunitCase, junitXml } from '../report/junit.ts';
 import { renderStory } from '../render/story.ts';
-import { type Parsed, UsageError, durationFlag, integerFlag, shardFlag, stringFlag } from './args.ts';
+import { textTable } from '../render/table.ts';
+import {
+  type Parsed,
+  UsageError,
+  durationFlag,
+  integerFlag,
+  shardFlag,
+  stringFlag,
+} from './args.ts';
 import { ProgressLine } from './progress.ts';
 
 export const CAMPAIGN_FLAGS = {
-  time: { type: 'string' }, seed: { type: 'string' }, runs: { type: 'string' }, profile: { type: 'string' },
-  world: { type: 'string' }, workers: { type: 'string' }, shard: { type: 'string' }, json: { type: 'string' },
-  junit: { type: 'string' }, corpus: { type: 'string' }, ops: { type: 'string' }, 'check-every': { type: 'string' },
+  time: { type: 'string' },
+  seed: { type: 'string' },
+  runs: { type: 'string' },
+  profile: { type: 'string' },
+  world: { type: 'string' },
+  workers: { type: 'string' },
+  shard: { type: 'string' },
+  json: { type: 'string' },
+  junit: { type: 'string' },
+  corpus: { type: 'string' },
+  ops: { type: 'string' },
+  'check-every': { type: 'string' },
   against: { type: 'string' },
 } as const;
 
@@ -52,9 +75,11 @@ function readSettings(parsed: Parsed): Settings {
   }
   const worldFile = stringFlag(parsed, 'world');
   let world = worldFile === undefined ? null : parseWorld(readJsonFile(worldFile), worldFile);
-  if (world !== null && profileText !== undefined) world = parseWorld({ ...worldToJson(world), profile: profileText }, worldFile);
+  if (world !== null && profileText !== undefined)
+    world = parseWorld({ ...worldToJson(world), profile: profileText }, worldFile);
   const against = stringFlag(parsed, 'against') ?? 'impl';
-  if (implementationsFor(against) === null) throw new UsageError(`--against: unknown implementation '${against}'`);
+  if (implementationsFor(against) === null)
+    throw new UsageError(`--against: unknown implementation '${against}'`);
   return {
     seed: integerFlag(parsed, 'seed', 0, 0xffffffff) ?? 1,
     runs: integerFlag(parsed, 'runs', 1, 1e9) ?? null,
@@ -81,7 +106,10 @@ function replayCorpus(directory: string): ReplayReport[] {
 function workerInputs(settings: Settings, stopFlag: SharedArrayBuffer): WorkerInput[] {
   return Array.from({ length: settings.workers }, (_, w) => ({
     seed: settings.seed,
-    runs: settings.runs === null ? null : Math.floor((settings.runs - w + settings.workers - 1) / settings.workers),
+    runs:
+      settings.runs === null
+        ? null
+        : Math.floor((settings.runs - w + settings.workers - 1) / settings.workers),
     timeMs: settings.runs === null ? settings.timeMs : null,
     world: settings.world,
     worldShape: { ...DEFAULT_WORLD_SHAPE, profile: settings.profile },
@@ -95,7 +123,11 @@ function workerInputs(settings: Settings, stopFlag: SharedArrayBuffer): WorkerIn
   })).filter((input) => input.runs === null || input.runs > 0);
 }
 
-function runWorkers(inputs: WorkerInput[], progress: ProgressLine, settings: Settings): Promise<CampaignResult[]> {
+function runWorkers(
+  inputs: WorkerInput[],
+  progress: ProgressLine,
+  settings: Settings,
+): Promise<CampaignResult[]> {
   const totals = inputs.map(() => ({ runs: 0, ops: 0, failures: 0 }));
   const started = performance.now();
   const draw = (): void => {
@@ -104,21 +136,33 @@ function runWorkers(inputs: WorkerInput[], progress: ProgressLine, settings: Set
     const failures = totals.reduce((s, t) => s + t.failures, 0);
     const elapsed = performance.now() - started;
     const fraction = settings.runs !== null ? runs / settings.runs : elapsed / settings.timeMs;
-    progress.update(fraction, `runs ${runs} · ops ${ops} · failures ${failures} · ${Math.round(ops / Math.max(1e-3, elapsed / 1000))} ops/s`);
+    progress.update(
+      fraction,
+      `runs ${runs} · ops ${ops} · failures ${failures} · ${Math.round(ops / Math.max(1e-3, elapsed / 1000))} ops/s`,
+    );
   };
-  return Promise.all(inputs.map((input, index) => new Promise<CampaignResult>((resolve, reject) => {
-    const worker = new Worker(new URL('../campaign/workerEntry.mjs', import.meta.url), { workerData: input });
-    worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'progress') {
-        totals[index] = { runs: message.runs, ops: message.ops, failures: message.failures };
-        draw();
-      } else {
-        resolve(message.result);
-      }
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => { if (code !== 0) reject(new Error(`worker ${index} exited with code ${code}`)); });
-  })));
+  return Promise.all(
+    inputs.map(
+      (input, index) =>
+        new Promise<CampaignResult>((resolve, reject) => {
+          const worker = new Worker(new URL('../campaign/workerEntry.mjs', import.meta.url), {
+            workerData: input,
+          });
+          worker.on('message', (message: WorkerMessage) => {
+            if (message.type === 'progress') {
+              totals[index] = { runs: message.runs, ops: message.ops, failures: message.failures };
+              draw();
+            } else {
+              resolve(message.result);
+            }
+          });
+          worker.on('error', reject);
+          worker.on('exit', (code) => {
+            if (code !== 0) reject(new Error(`worker ${index} exited with code ${code}`));
+          });
+        }),
+    ),
+  );
 }
 
 interface Merged {
@@ -132,7 +176,14 @@ interface Merged {
 
 /** Merges worker results in run order, keeping the first run of each failure signature. */
 function merge(results: readonly CampaignResult[]): Merged {
-  const merged: Merged = { runs: 0, ops: 0, skipped: 0, failures: [], behaviours: {}, interrupted: false };
+  const merged: Merged = {
+    runs: 0,
+    ops: 0,
+    skipped: 0,
+    failures: [],
+    behaviours: {},
+    interrupted: false,
+  };
   const all = results.flatMap((result) => result.failures).sort((a, b) => a.run - b.run);
   for (const result of results) {
     merged.runs += result.runs;
@@ -149,21 +200,65 @@ function merge(results: readonly CampaignResult[]): Merged {
   return merged;
 }
 
-function summary(settings: Settings, corpus: readonly ReplayReport[], merged: Merged): string[] {
-  const lines = [`cmacheck campaign · seed ${settings.seed} · ${settings.profile} · shard ${settings.shard.index}/${settings.shard.count}`
-    + ` · ${settings.world === null ? 'worlds drawn per run' : `world ${settings.world.name}`} · against ${settings.against}`];
+function summaryHeader(settings: Settings): string {
+  const world = settings.world === null ? 'worlds drawn per run' : `world ${settings.world.name}`;
+  const shard = `${settings.shard.index}/${settings.shard.count}`;
+  return (
+    `cmacheck campaign · seed ${settings.seed} · ${settings.profile} · shard ${shard} · ${world}` +
+    ` · against ${settings.against}`
+  );
+}
+
+function corpusLines(corpus: readonly ReplayReport[]): string[] {
   const count = (status: string): number => corpus.filter((r) => r.status === status).length;
-  lines.push(`corpus: ${corpus.length} replayed · ${count('pass')} pass · ${count('failing')} failing · ${count('diverged')} diverged`);
-  for (const report of corpus.filter((r) => r.status !== 'pass')) lines.push(`  ${report.status.toUpperCase()} ${report.file}: ${report.detail}`);
-  lines.push('', '  runs        ops    skipped  failures', `  ${String(merged.runs).padStart(4)} ${String(merged.ops).padStart(10)} ${String(merged.skipped).padStart(10)} ${String(merged.failures.length).padStart(9)}`);
-  lines.push('', 'behaviours reached:');
-  for (const [name, value] of behaviourTable(merged.behaviours)) lines.push(`  ${name.padEnd(28)} ${String(value).padStart(10)}${value === 0 ? '   (never reached)' : ''}`);
-  for (const found of merged.failures) {
-    lines.push('', renderStory({ trace: found.trace, outcome: replayOutcome(found), snapshot: null, file: found.file }));
-    lines.push(`found in run ${found.run} (${found.hits} run${found.hits === 1 ? '' : 's'} hit it), ${found.opsBeforeShrink} ops shrunk to ${found.trace.ops.length}`);
-  }
-  if (merged.interrupted) lines.push('', 'interrupted: the campaign stopped before its budget was spent');
-  return lines;
+  return [
+    `corpus: ${corpus.length} replayed · ${count('pass')} pass · ${count('failing')} failing` +
+      ` · ${count('diverged')} diverged`,
+    ...corpus
+      .filter((r) => r.status !== 'pass')
+      .map((r) => `  ${r.status.toUpperCase()} ${r.file}: ${r.detail}`),
+  ];
+}
+
+function failureLines(found: FoundFailure): string[] {
+  const story = renderStory({
+    trace: found.trace,
+    outcome: replayOutcome(found),
+    snapshot: null,
+    file: found.file,
+  });
+  const hits = `${found.hits} run${found.hits === 1 ? '' : 's'} hit it`;
+  return [
+    '',
+    story,
+    `found in run ${found.run} (${hits}), ${found.opsBeforeShrink} ops shrunk to ${found.trace.ops.length}`,
+  ];
+}
+
+function summary(settings: Settings, corpus: readonly ReplayReport[], merged: Merged): string[] {
+  const behaviours = behaviourTable(merged.behaviours).map(
+    ([name, value]): [string, number, string] => [
+      name,
+      value,
+      value === 0 ? '(never reached)' : '',
+    ],
+  );
+  return [
+    summaryHeader(settings),
+    ...corpusLines(corpus),
+    '',
+    ...textTable(
+      ['runs', 'ops', 'skipped', 'failures'],
+      [[merged.runs, merged.ops, merged.skipped, merged.failures.length]],
+    ),
+    '',
+    'behaviours reached:',
+    ...textTable(['behaviour', 'count', ''], behaviours),
+    ...merged.failures.flatMap(failureLines),
+    ...(merged.interrupted
+      ? ['', 'interrupted: the campaign stopped before its budget was spent']
+      : []),
+  ];
 }
 
 function replayOutcome(found: FoundFailure): ReplayReport['outcome'] {
@@ -173,12 +268,15 @@ function replayOutcome(found: FoundFailure): ReplayReport['outcome'] {
 }
 
 export async function campaignCommand(parsed: Parsed): Promise<number> {
-  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+  if (parsed.positionals.length > 0)
+    throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
   const settings = readSettings(parsed);
   const started = performance.now();
   const corpus = replayCorpus(settings.corpusDir);
   const stopFlag = new SharedArrayBuffer(4);
-  const onSigint = (): void => { Atomics.store(new Int32Array(stopFlag), 0, 1); };
+  const onSigint = (): void => {
+    Atomics.store(new Int32Array(stopFlag), 0, 1);
+  };
   process.on('SIGINT', onSigint);
   const progress = new ProgressLine();
   let results: CampaignResult[];
@@ -192,31 +290,70 @@ export async function campaignCommand(parsed: Parsed): Promise<number> {
   for (const found of merged.failures) found.file = saveTrace(settings.corpusDir, found.trace).path;
   const elapsedMs = performance.now() - started;
   console.log(summary(settings, corpus, merged).join('\n'));
-  console.error(`checked ops/s: ${Math.round(merged.ops / (elapsedMs / 1000))} (${merged.ops} ops in ${(elapsedMs / 1000).toFixed(1)} s on ${settings.workers} worker${settings.workers === 1 ? '' : 's'})`);
+  console.error(
+    `checked ops/s: ${Math.round(merged.ops / (elapsedMs / 1000))} (${merged.ops} ops in ${(elapsedMs / 1000).toFixed(1)} s on ${settings.workers} worker${settings.workers === 1 ? '' : 's'})`,
+  );
   const corpusBad = corpus.filter((r) => r.status !== 'pass');
   writeReports(settings, corpus, merged, elapsedMs);
   if (merged.failures.length > 0 || corpusBad.length > 0) return 1;
   return merged.interrupted ? 130 : 0;
 }
 
-function writeReports(settings: Settings, corpus: readonly ReplayReport[], merged: Merged, elapsedMs: number): void {
+function writeReports(
+  settings: Settings,
+  corpus: readonly ReplayReport[],
+  merged: Merged,
+  elapsedMs: number,
+): void {
   if (settings.json !== undefined) {
     const json = {
-      seed: settings.seed, profile: settings.profile, against: settings.against, shard: settings.shard,
-      runs: merged.runs, ops: merged.ops, skipped: merged.skipped, interrupted: merged.interrupted,
+      seed: settings.seed,
+      profile: settings.profile,
+      against: settings.against,
+      shard: settings.shard,
+      runs: merged.runs,
+      ops: merged.ops,
+      skipped: merged.skipped,
+      interrupted: merged.interrupted,
       corpus: corpus.map((r) => ({ file: r.file, status: r.status, detail: r.detail })),
-      failures: merged.failures.map((f) => ({ signature: f.signature, file: f.file, run: f.run, hits: f.hits,
-        opsBeforeShrink: f.opsBeforeShrink, ops: f.trace.ops.length, failure: f.trace.failure })),
+      failures: merged.failures.map((f) => ({
+        signature: f.signature,
+        file: f.file,
+        run: f.run,
+        hits: f.hits,
+        opsBeforeShrink: f.opsBeforeShrink,
+        ops: f.trace.ops.length,
+        failure: f.trace.failure,
+      })),
       behaviours: Object.fromEntries(behaviourTable(merged.behaviours)),
-      timing: { elapsedMs: Math.round(elapsedMs), checkedOpsPerSecond: Math.round(merged.ops / (elapsedMs / 1000)) },
+      timing: {
+        elapsedMs: Math.round(elapsedMs),
+        checkedOpsPerSecond: Math.round(merged.ops / (elapsedMs / 1000)),
+      },
     };
     writeFileAtomic(settings.json, `${JSON.stringify(json, null, 2)}\n`);
   }
   if (settings.junit !== undefined) {
-    const cases: JunitCase[] = corpus.map((r) => ({ name: r.file, className: 'corpus', failure: r.status === 'pass' ? null : `${r.status}: ${r.detail}`, timeSeconds: 0 }));
-    if (merged.failures.length === 0) cases.push({ name: `campaign seed ${settings.seed}`, className: 'campaign', failure: null, timeSeconds: elapsedMs / 1000 });
+    const cases: JunitCase[] = corpus.map((r) => ({
+      name: r.file,
+      className: 'corpus',
+      failure: r.status === 'pass' ? null : `${r.status}: ${r.detail}`,
+      timeSeconds: 0,
+    }));
+    if (merged.failures.length === 0)
+      cases.push({
+        name: `campaign seed ${settings.seed}`,
+        className: 'campaign',
+        failure: null,
+        timeSeconds: elapsedMs / 1000,
+      });
     for (const f of merged.failures) {
-      cases.push({ name: f.signature, className: 'campaign', failure: `${f.trace.failure?.explanation ?? ''}\nreplay: npx cmacheck replay ${f.file}`, timeSeconds: 0 });
+      cases.push({
+        name: f.signature,
+        className: 'campaign',
+        failure: `${f.trace.failure?.explanation ?? ''}\nreplay: npx cmacheck replay ${f.file}`,
+        timeSeconds: 0,
+      });
     }
     writeFileAtomic(settings.junit, junitXml('cmacheck', cases));
   }

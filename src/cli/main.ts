@@ -33,25 +33,37 @@ function stateCommand(parsed: Parsed): number {
   const world = parseWorld(readJsonFile(worldFile), worldFile);
   const model = new ModelAllocator();
   const report = model.boot(world);
-  console.log(`world ${world.name} · ${world.profile} · ${world.pages} pages (${formatPages(world.pages)})`
-    + ` · maxOrder ${world.maxOrder} · pageblockOrder ${world.pageblockOrder} · pcp ${world.pcp}`);
+  console.log(
+    `world ${world.name} · ${world.profile} · ${world.pages} pages (${formatPages(world.pages)})` +
+      ` · maxOrder ${world.maxOrder} · pageblockOrder ${world.pageblockOrder} · pcp ${world.pcp}`,
+  );
   for (const message of report.messages) console.log(`  [boot] ${message}`);
   console.log(renderState(model.snapshot()));
   return 0;
 }
 
 function replayCommand(parsed: Parsed): number {
-  if (parsed.positionals.length === 0) throw new UsageError('replay needs at least one file or directory');
+  if (parsed.positionals.length === 0)
+    throw new UsageError('replay needs at least one file or directory');
   let bad = 0;
   for (const file of traceFiles(parsed.positionals)) {
     const trace = readTrace(file);
     const report = replayTrace(file, trace);
-    const recorded = trace.expect === 'fail' && report.status === 'pass'
-      ? ` (fails as recorded: ${trace.failure?.invariant} on ${trace.against})` : '';
-    console.log(`${report.status.toUpperCase().padEnd(8)} ${file}${recorded}${report.detail === '' ? '' : `: ${report.detail}`}`);
+    const recorded =
+      trace.expect === 'fail' && report.status === 'pass'
+        ? ` (fails as recorded: ${trace.failure?.invariant} on ${trace.against})`
+        : '';
+    console.log(
+      `${report.status.toUpperCase().padEnd(8)} ${file}${recorded}${report.detail === '' ? '' : `: ${report.detail}`}`,
+    );
     if (report.status === 'pass') continue;
     bad++;
-    console.log(renderStory({ trace, outcome: report.outcome, snapshot: null, file }).split('\n').map((l) => `  ${l}`).join('\n'));
+    console.log(
+      renderStory({ trace, outcome: report.outcome, snapshot: null, file })
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    );
   }
   return bad === 0 ? 0 : 1;
 }
@@ -72,11 +84,16 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   switch (command) {
-    case 'campaign': return campaignCommand(parseFlags(rest, CAMPAIGN_FLAGS));
-    case 'replay': return replayCommand(parseFlags(rest, {}));
-    case 'render': return renderCommand(parseFlags(rest, {}));
-    case 'state': return stateCommand(parseFlags(rest, { world: { type: 'string' } }));
-    default: throw new UsageError(`unknown command '${command}'`);
+    case 'campaign':
+      return campaignCommand(parseFlags(rest, CAMPAIGN_FLAGS));
+    case 'replay':
+      return replayCommand(parseFlags(rest, {}));
+    case 'render':
+      return renderCommand(parseFlags(rest, {}));
+    case 'state':
+      return stateCommand(parseFlags(rest, { world: { type: 'string' } }));
+    default:
+      throw new UsageError(`unknown command '${command}'`);
   }
 }
 

@@ -28,7 +28,9 @@ export class JsonReader {
   /** The readers of each element of this array. */
   items(): JsonReader[] {
     if (!Array.isArray(this.value)) this.fail(`expected an array, got ${describe(this.value)}`);
-    return this.value.map((item, index) => new JsonReader(this.file, `${this.path}[${index}]`, item));
+    return this.value.map(
+      (item, index) => new JsonReader(this.file, `${this.path}[${index}]`, item),
+    );
   }
 
   isMissing(): boolean {
@@ -77,7 +79,8 @@ export class JsonReader {
   }
 
   boolean(): boolean {
-    if (typeof this.value !== 'boolean') this.fail(`expected true or false, got ${describe(this.value)}`);
+    if (typeof this.value !== 'boolean')
+      this.fail(`expected true or false, got ${describe(this.value)}`);
     return this.value;
   }
 
@@ -88,7 +91,9 @@ export class JsonReader {
   oneOf<T extends string>(choices: readonly T[]): T {
     const value = this.value;
     if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-      this.fail(`expected one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describe(value)}`);
+      this.fail(
+        `expected one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describe(value)}`,
+      );
     }
     return value as T;
   }
@@ -100,7 +105,8 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   return String(value);
 }
 

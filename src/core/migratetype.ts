@@ -20,7 +20,12 @@ export type RequestMigratetype = 0 | 1 | 2;
 
 /** migratetype_names[] — mm/page_alloc.c. */
 export const MIGRATETYPE_NAMES = [
-  'Unmovable', 'Movable', 'Reclaimable', 'HighAtomic', 'CMA', 'Isolate',
+  'Unmovable',
+  'Movable',
+  'Reclaimable',
+  'HighAtomic',
+  'CMA',
+  'Isolate',
 ] as const;
 
 /** The names a trace uses for a requested migratetype (JSON `migratetype` field). */

@@ -22,7 +22,16 @@ export type OpKind = Op['kind'];
 export type TargetOp = Extract<Op, { target: number }>;
 
 export const OP_KINDS: readonly OpKind[] = [
-  'alloc', 'free', 'cmaAlloc', 'cmaRelease', 'dmaAlloc', 'dmaFree', 'pin', 'unpin', 'write', 'check',
+  'alloc',
+  'free',
+  'cmaAlloc',
+  'cmaRelease',
+  'dmaAlloc',
+  'dmaFree',
+  'pin',
+  'unpin',
+  'write',
+  'check',
 ];
 
 /** Which allocation kinds each targeting op accepts (a free of a CMA range is skipped). */
@@ -41,10 +50,14 @@ export type AllocationKind = 'pages' | 'cma' | 'dma';
 
 export function createdKind(op: Op): AllocationKind | null {
   switch (op.kind) {
-    case 'alloc': return 'pages';
-    case 'cmaAlloc': return 'cma';
-    case 'dmaAlloc': return 'dma';
-    default: return null;
+    case 'alloc':
+      return 'pages';
+    case 'cmaAlloc':
+      return 'cma';
+    case 'dmaAlloc':
+      return 'dma';
+    default:
+      return null;
   }
 }
 

@@ -17,7 +17,8 @@ export interface OpBounds {
 
 export function parseOps(reader: JsonReader, bounds: OpBounds): Op[] {
   const items = reader.items();
-  if (items.length > limits.opsPerTraceMax) reader.fail(`at most ${limits.opsPerTraceMax} ops, got ${items.length}`);
+  if (items.length > limits.opsPerTraceMax)
+    reader.fail(`at most ${limits.opsPerTraceMax} ops, got ${items.length}`);
   const ops: Op[] = [];
   items.forEach((item, index) => ops.push(parseOp(item, index, ops, bounds)));
   return ops;
@@ -32,7 +33,12 @@ function parseTarget(reader: JsonReader, index: number, earlier: readonly Op[]):
   return target;
 }
 
-export function parseOp(reader: JsonReader, index: number, earlier: readonly Op[], bounds: OpBounds): Op {
+export function parseOp(
+  reader: JsonReader,
+  index: number,
+  earlier: readonly Op[],
+  bounds: OpBounds,
+): Op {
   const { world } = bounds;
   const kind = reader.field('kind').oneOf(OP_KINDS);
   const field = (name: string): JsonReader => reader.field(name);

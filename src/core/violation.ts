@@ -8,8 +8,17 @@ import type { Op } from './op.ts';
 import type { Pfn, World } from './world.ts';
 
 export const INVARIANT_IDS = [
-  'cma-movable-only', 'cma-bitmap', 'cma-one-zone', 'cma-release-returns', 'pageblock-types',
-  'free-blocks', 'buddy-merged', 'conservation', 'counters', 'fallback-legal', 'data-preserved',
+  'cma-movable-only',
+  'cma-bitmap',
+  'cma-one-zone',
+  'cma-release-returns',
+  'pageblock-types',
+  'free-blocks',
+  'buddy-merged',
+  'conservation',
+  'counters',
+  'fallback-legal',
+  'data-preserved',
   'model-impl-agree',
 ] as const;
 export type InvariantId = (typeof INVARIANT_IDS)[number];

@@ -18,7 +18,8 @@ function nodeToJson(node: ReservedMemoryNode): Json {
   if (node.reg !== null) json.reg = [...node.reg];
   if (node.size !== null) json.size = node.size;
   if (node.alignment !== null) json.alignment = node.alignment;
-  if (node.allocRanges.length > 0) json['alloc-ranges'] = node.allocRanges.map((range) => [...range]);
+  if (node.allocRanges.length > 0)
+    json['alloc-ranges'] = node.allocRanges.map((range) => [...range]);
   return json;
 }
 
@@ -29,14 +30,20 @@ export function worldToJson(world: World): { [key: string]: Json } {
     pages: world.pages,
     maxOrder: world.maxOrder,
     pageblockOrder: world.pageblockOrder,
-    zones: world.zones.map((zone) => ({ name: zone.name, startPfn: zone.startPfn, endPfn: zone.endPfn })),
+    zones: world.zones.map((zone) => ({
+      name: zone.name,
+      startPfn: zone.startPfn,
+      endPfn: zone.endPfn,
+    })),
     reserved: world.reserved.map((range) => ({ startPfn: range.startPfn, endPfn: range.endPfn })),
     cmdline: world.cmdline,
     reservedMemory: world.reservedMemory.map(nodeToJson),
     cma: world.cma.map((area) => ({ ...area })),
-    devices: world.devices.map((device): Json => (device.memoryRegion === null
-      ? { name: device.name }
-      : { name: device.name, 'memory-region': device.memoryRegion })),
+    devices: world.devices.map((device): Json =>
+      device.memoryRegion === null
+        ? { name: device.name }
+        : { name: device.name, 'memory-region': device.memoryRegion },
+    ),
     kconfig: { ...world.kconfig },
     dmaLimitPfn: world.dmaLimitPfn,
     pcp: world.pcp,

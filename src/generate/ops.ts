@@ -27,9 +27,29 @@ export interface OpContext {
 /** Draws an integer in [min, max] (the same shape as fast-check's gen() draws). */
 type Draw = (min: number, max: number) => number;
 
-const KINDS: readonly OpKind[] = ['alloc', 'free', 'cmaAlloc', 'cmaRelease', 'dmaAlloc', 'dmaFree', 'pin', 'unpin', 'write', 'check'];
+const KINDS: readonly OpKind[] = [
+  'alloc',
+  'free',
+  'cmaAlloc',
+  'cmaRelease',
+  'dmaAlloc',
+  'dmaFree',
+  'pin',
+  'unpin',
+  'write',
+  'check',
+];
 const BASE_WEIGHTS: Record<OpKind, number> = {
-  alloc: 40, free: 25, cmaAlloc: 10, cmaRelease: 7, dmaAlloc: 4, dmaFree: 3, pin: 4, unpin: 2, write: 3, check: 2,
+  alloc: 40,
+  free: 25,
+  cmaAlloc: 10,
+  cmaRelease: 7,
+  dmaAlloc: 4,
+  dmaFree: 3,
+  pin: 4,
+  unpin: 2,
+  write: 3,
+  check: 2,
 };
 
 interface Mix {
@@ -52,7 +72,7 @@ function drawMix(draw: Draw, context: OpContext): Mix {
   return {
     weights,
     movable,
-    unmovable: Math.floor((256 - movable) * draw(0, 100) / 100),
+    unmovable: Math.floor(((256 - movable) * draw(0, 100)) / 100),
     orderMax: draw(0, context.world.maxOrder),
     burst: draw(0, 40),
   };
@@ -86,8 +106,14 @@ function drawOp(draw: Draw, mix: Mix, context: OpContext): GenOp {
     case 'cmaAlloc': {
       const area = draw(0, context.areaPages.length - 1);
       const pages = Math.max(1, context.areaPages[area]);
-      const count = draw(0, 15) === 0 ? 0 : 1 + Math.floor((pages - 1) * (draw(0, 1000) / 1000) ** 3);
-      return { kind, area, count, align: drawOrder(draw, { ...mix, orderMax: context.world.maxOrder + 1 }) };
+      const count =
+        draw(0, 15) === 0 ? 0 : 1 + Math.floor((pages - 1) * (draw(0, 1000) / 1000) ** 3);
+      return {
+        kind,
+        area,
+        count,
+        align: drawOrder(draw, { ...mix, orderMax: context.world.maxOrder + 1 }),
+      };
     }
     case 'dmaAlloc': {
       const device = draw(0, context.world.devices.length - 1);

@@ -31,24 +31,38 @@ function drawZones(draw: Draw, pages: number, blockPages: number): Json[] {
     return [{ name: 'Normal', startPfn: 0, endPfn: pages }];
   }
   const boundary = blockPages * draw(fc.integer, { min: 1, max: pages / blockPages - 1 });
-  return [{ name: 'DMA32', startPfn: 0, endPfn: boundary }, { name: 'Normal', startPfn: boundary, endPfn: pages }];
+  return [
+    { name: 'DMA32', startPfn: 0, endPfn: boundary },
+    { name: 'Normal', startPfn: boundary, endPfn: pages },
+  ];
 }
 
 /** Explicit cma_declare_contiguous() calls; fixed ones never overlap (parseWorld rejects that). */
-function drawCmaAreas(draw: Draw, pages: number, unit: number, maxOrder: number, boundary: number | null): Json[] {
+function drawCmaAreas(
+  draw: Draw,
+  pages: number,
+  unit: number,
+  maxOrder: number,
+  boundary: number | null,
+): Json[] {
   const areas: Json[] = [];
   const taken: [number, number][] = [];
   const count = skewed(draw, 0, 3);
   for (let i = 0; i < count; i++) {
     const units = draw(fc.integer, { min: 1, max: 4 });
-    const ragged = draw(fc.integer, { min: 0, max: 7 }) === 0 ? draw(fc.integer, { min: 1, max: Math.max(1, unit - 1) }) : 0;
+    const ragged =
+      draw(fc.integer, { min: 0, max: 7 }) === 0
+        ? draw(fc.integer, { min: 1, max: Math.max(1, unit - 1) })
+        : 0;
     const size = Math.min(pages, units * unit + ragged);
     const orderPerBit = skewed(draw, 0, Math.min(3, maxOrder));
     const style = draw(fc.integer, { min: 0, max: 9 });
     let base = 0;
     if (style >= 3) {
       const straddle = boundary !== null && style === 9;
-      base = straddle ? Math.max(0, boundary - unit) : unit * draw(fc.integer, { min: 0, max: Math.max(0, Math.floor(pages / unit) - 1) });
+      base = straddle
+        ? Math.max(0, boundary - unit)
+        : unit * draw(fc.integer, { min: 0, max: Math.max(0, Math.floor(pages / unit) - 1) });
       if (style === 8) base += draw(fc.integer, { min: 1, max: Math.max(1, unit >> 1) });
       if (base + size > pages || taken.some(([s, e]) => s < base + size && base < e)) continue;
       taken.push([base, base + size]);
@@ -62,18 +76,27 @@ function drawWorld(draw: Draw, shape: WorldShape): WorldJson {
   const maxOrder = skewed(draw, 2, 10);
   const pageblockOrder = Math.max(0, maxOrder - skewed(draw, 0, maxOrder));
   const blockPages = 1 << pageblockOrder;
-  const log2 = draw(fc.integer, { min: Math.max(6, maxOrder + 1), max: Math.max(shape.pagesLog2Max, maxOrder + 1) });
+  const log2 = draw(fc.integer, {
+    min: Math.max(6, maxOrder + 1),
+    max: Math.max(shape.pagesLog2Max, maxOrder + 1),
+  });
   let pages = 1 << Math.min(log2, 6 + skewed(draw, 0, log2 - 6));
   if (draw(fc.boolean) && pages >= 4 * blockPages) pages = (pages >> 2) * 3;
   pages = Math.max(blockPages, pages - (pages % blockPages));
   const zones = drawZones(draw, pages, blockPages);
   const boundary = zones.length > 1 ? (zones[0] as { endPfn: number }).endPfn : null;
   const unit = 1 << Math.max(maxOrder, pageblockOrder);
-  const reserved: Json[] = draw(fc.integer, { min: 0, max: 3 }) === 0
-    ? [{ startPfn: 0, endPfn: Math.min(pages, draw(fc.integer, { min: 1, max: 8 })) }]
-    : [];
-  const devices: Json[] = Array.from({ length: skewed(draw, 0, 2) }, (_, i) => ({ name: `dev${i}` }));
-  const cmdlineKib = draw(fc.integer, { min: 0, max: 4 }) === 0 ? unit * 4 * draw(fc.integer, { min: 1, max: 2 }) : 0;
+  const reserved: Json[] =
+    draw(fc.integer, { min: 0, max: 3 }) === 0
+      ? [{ startPfn: 0, endPfn: Math.min(pages, draw(fc.integer, { min: 1, max: 8 })) }]
+      : [];
+  const devices: Json[] = Array.from({ length: skewed(draw, 0, 2) }, (_, i) => ({
+    name: `dev${i}`,
+  }));
+  const cmdlineKib =
+    draw(fc.integer, { min: 0, max: 4 }) === 0
+      ? unit * 4 * draw(fc.integer, { min: 1, max: 2 })
+      : 0;
   return {
     name: 'generated',
     profile: shape.profile,

@@ -9,8 +9,22 @@ import { join } from 'node:path';
 import { InputError } from '../core/inputError.ts';
 import { readJsonFile, writeFileAtomic } from '../core/files.ts';
 import { implementationsFor, knownImplementations } from './registry.ts';
-import { type RunOptions, DEFAULT_RUN_OPTIONS, type RunOutcome, type StepResult, runTrace } from './runner.ts';
-import { type Trace, parseTrace, sameSignature, signatureOf, signatureText, traceToJson, traceToText } from './trace.ts';
+import {
+  type RunOptions,
+  DEFAULT_RUN_OPTIONS,
+  type RunOutcome,
+  type StepResult,
+  runTrace,
+} from './runner.ts';
+import {
+  type Trace,
+  parseTrace,
+  sameSignature,
+  signatureOf,
+  signatureText,
+  traceToJson,
+  traceToText,
+} from './trace.ts';
 
 /** Lists the trace files under each path (files as given, directories recursively), sorted. */
 export function traceFiles(paths: readonly string[]): string[] {
@@ -41,12 +55,14 @@ export function readTrace(file: string): Trace {
  */
 export function corpusFileName(trace: Trace): string {
   const failure = trace.failure;
-  const key = failure === null
-    ? JSON.stringify(traceToJson({ ...trace, results: null, found: null }))
-    : signatureText(failure, trace.against);
+  const key =
+    failure === null
+      ? JSON.stringify(traceToJson({ ...trace, results: null, found: null }))
+      : signatureText(failure, trace.against);
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 8);
   const prefix = trace.against === 'impl' ? '' : `${trace.against.replace(/[^a-z0-9-]+/gi, '-')}-`;
-  const label = failure === null ? `pass-${trace.world.name.replace(/[^a-z0-9-]+/gi, '-')}` : failure.invariant;
+  const label =
+    failure === null ? `pass-${trace.world.name.replace(/[^a-z0-9-]+/gi, '-')}` : failure.invariant;
   return `${prefix}${label}-${hash}.json`;
 }
 
@@ -81,26 +97,55 @@ function sameResults(recorded: readonly StepResult[], actual: readonly StepResul
 }
 
 /** Replays one trace against its implementation and judges the outcome. */
-export function replayTrace(file: string, trace: Trace, options: RunOptions = DEFAULT_RUN_OPTIONS): ReplayReport {
+export function replayTrace(
+  file: string,
+  trace: Trace,
+  options: RunOptions = DEFAULT_RUN_OPTIONS,
+): ReplayReport {
   const implementations = implementationsFor(trace.against);
   if (implementations === null) {
-    throw new InputError(file, '$.against', `unknown implementation '${trace.against}' (known: ${knownImplementations().join(', ')})`);
+    throw new InputError(
+      file,
+      '$.against',
+      `unknown implementation '${trace.against}' (known: ${knownImplementations().join(', ')})`,
+    );
   }
   const outcome = runTrace(trace.world, trace.ops, implementations, options);
   const failure = outcome.failure;
   if (trace.expect === 'pass' && failure !== null) {
-    return { file, status: 'failing', detail: `step ${failure.step}: ${failure.invariant} (${failure.side}): ${failure.explanation}`, outcome };
+    return {
+      file,
+      status: 'failing',
+      detail: `step ${failure.step}: ${failure.invariant} (${failure.side}): ${failure.explanation}`,
+      outcome,
+    };
   }
   if (trace.expect === 'fail') {
-    if (failure === null) return { file, status: 'failing', detail: `expected ${trace.failure?.invariant} to fire; everything held`, outcome };
+    if (failure === null)
+      return {
+        file,
+        status: 'failing',
+        detail: `expected ${trace.failure?.invariant} to fire; everything held`,
+        outcome,
+      };
     if (trace.failure !== null && !sameSignature(signatureOf(failure, trace.ops), trace.failure)) {
-      return { file, status: 'failing', detail: `expected ${trace.failure.invariant} (${trace.failure.side}), got ${failure.invariant} (${failure.side}): ${failure.explanation}`, outcome };
+      return {
+        file,
+        status: 'failing',
+        detail: `expected ${trace.failure.invariant} (${trace.failure.side}), got ${failure.invariant} (${failure.side}): ${failure.explanation}`,
+        outcome,
+      };
     }
   }
   if (trace.results !== null) {
     const step = sameResults(trace.results, outcome.results);
     if (step >= 0) {
-      return { file, status: 'diverged', detail: `step ${step}: recorded ${JSON.stringify(trace.results[step])}, replayed ${JSON.stringify(outcome.results[step])}`, outcome };
+      return {
+        file,
+        status: 'diverged',
+        detail: `step ${step}: recorded ${JSON.stringify(trace.results[step])}, replayed ${JSON.stringify(outcome.results[step])}`,
+        outcome,
+      };
     }
   }
   return { file, status: 'pass', detail: '', outcome };

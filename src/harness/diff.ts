@@ -3,7 +3,12 @@
  * counter, allocation or CMA bitmap word, named the kernel way, expected (model) first.
  */
 import { MIGRATETYPE_NAMES } from '../core/migratetype.ts';
-import type { AllocationSnapshot, CmaAreaSnapshot, Snapshot, ZoneSnapshot } from '../core/snapshot.ts';
+import type {
+  AllocationSnapshot,
+  CmaAreaSnapshot,
+  Snapshot,
+  ZoneSnapshot,
+} from '../core/snapshot.ts';
 
 const SHOW_MAX = 8;
 
@@ -23,15 +28,25 @@ function diffZone(expected: ZoneSnapshot, actual: ZoneSnapshot, out: string[]): 
       const e = expected.freeLists[order][mt];
       const a = actual.freeLists[order]?.[mt] ?? [];
       if (!sameList(e, a)) {
-        out.push(`${where} order ${order} ${MIGRATETYPE_NAMES[mt]} list: expected ${show(e)} actual ${show(a)}`);
+        out.push(
+          `${where} order ${order} ${MIGRATETYPE_NAMES[mt]} list: expected ${show(e)} actual ${show(a)}`,
+        );
       }
     }
   }
-  for (const key of ['managedPages', 'nrFreePages', 'nrFreeCmaPages', 'nrIsolatePageblock'] as const) {
-    if (expected[key] !== actual[key]) out.push(`${where} ${key}: expected ${expected[key]} actual ${actual[key]}`);
+  for (const key of [
+    'managedPages',
+    'nrFreePages',
+    'nrFreeCmaPages',
+    'nrIsolatePageblock',
+  ] as const) {
+    if (expected[key] !== actual[key])
+      out.push(`${where} ${key}: expected ${expected[key]} actual ${actual[key]}`);
   }
   if (!sameList(expected.nrFree, actual.nrFree)) {
-    out.push(`${where} nr_free per order: expected ${show(expected.nrFree)} actual ${show(actual.nrFree)}`);
+    out.push(
+      `${where} nr_free per order: expected ${show(expected.nrFree)} actual ${show(actual.nrFree)}`,
+    );
   }
 }
 
@@ -40,31 +55,55 @@ function describeAllocation(a: AllocationSnapshot | undefined): string {
   return JSON.stringify(a);
 }
 
-function diffAllocations(expected: readonly AllocationSnapshot[], actual: readonly AllocationSnapshot[], out: string[]): void {
+function diffAllocations(
+  expected: readonly AllocationSnapshot[],
+  actual: readonly AllocationSnapshot[],
+  out: string[],
+): void {
   const byId = new Map(actual.map((a) => [a.id, a]));
   for (const e of expected) {
     const a = byId.get(e.id);
     byId.delete(e.id);
     if (JSON.stringify(e) !== JSON.stringify(a)) {
-      out.push(`allocation #${e.id}: expected ${describeAllocation(e)} actual ${describeAllocation(a)}`);
+      out.push(
+        `allocation #${e.id}: expected ${describeAllocation(e)} actual ${describeAllocation(a)}`,
+      );
     }
   }
-  for (const a of byId.values()) out.push(`allocation #${a.id}: expected none actual ${describeAllocation(a)}`);
+  for (const a of byId.values())
+    out.push(`allocation #${a.id}: expected none actual ${describeAllocation(a)}`);
 }
 
-function diffCma(expected: CmaAreaSnapshot, actual: CmaAreaSnapshot | undefined, index: number, out: string[]): void {
+function diffCma(
+  expected: CmaAreaSnapshot,
+  actual: CmaAreaSnapshot | undefined,
+  index: number,
+  out: string[],
+): void {
   if (actual === undefined) {
     out.push(`cma area #${index} ${expected.name}: missing in actual`);
     return;
   }
-  for (const key of ['name', 'basePfn', 'count', 'declaredCount', 'orderPerBit', 'state', 'used', 'maxchunk'] as const) {
-    if (expected[key] !== actual[key]) out.push(`cma area #${index} ${key}: expected ${expected[key]} actual ${actual[key]}`);
+  for (const key of [
+    'name',
+    'basePfn',
+    'count',
+    'declaredCount',
+    'orderPerBit',
+    'state',
+    'used',
+    'maxchunk',
+  ] as const) {
+    if (expected[key] !== actual[key])
+      out.push(`cma area #${index} ${key}: expected ${expected[key]} actual ${actual[key]}`);
   }
   const word = expected.bitmap.findIndex((value, i) => value !== actual.bitmap[i]);
   if (word >= 0 || expected.bitmap.length !== actual.bitmap.length) {
     const at = word >= 0 ? word : Math.min(expected.bitmap.length, actual.bitmap.length);
-    out.push(`cma area #${index} bitmap word ${at} (bits ${at * 32}..${at * 32 + 31}): `
-      + `expected ${expected.bitmap[at]} actual ${actual.bitmap[at]}`);
+    out.push(
+      `cma area #${index} bitmap word ${at} (bits ${at * 32}..${at * 32 + 31}): ` +
+        `expected ${expected.bitmap[at]} actual ${actual.bitmap[at]}`,
+    );
   }
 }
 
@@ -72,7 +111,8 @@ function diffCma(expected: CmaAreaSnapshot, actual: CmaAreaSnapshot | undefined,
 export function diffSnapshots(expected: Snapshot, actual: Snapshot): string[] {
   const out: string[] = [];
   for (const key of ['profile', 'pages', 'maxOrder', 'pageblockOrder', 'totalcmaPages'] as const) {
-    if (expected[key] !== actual[key]) out.push(`${key}: expected ${expected[key]} actual ${actual[key]}`);
+    if (expected[key] !== actual[key])
+      out.push(`${key}: expected ${expected[key]} actual ${actual[key]}`);
   }
   expected.zones.forEach((zone, index) => {
     const other = actual.zones[index];
@@ -81,15 +121,20 @@ export function diffSnapshots(expected: Snapshot, actual: Snapshot): string[] {
   });
   const block = [...expected.pageblocks].findIndex((letter, i) => letter !== actual.pageblocks[i]);
   if (block >= 0 || expected.pageblocks.length !== actual.pageblocks.length) {
-    out.push(`pageblock ${block}: expected ${expected.pageblocks[block]} actual ${actual.pageblocks[block]}`
-      + ` (map expected ${expected.pageblocks} actual ${actual.pageblocks})`);
+    out.push(
+      `pageblock ${block}: expected ${expected.pageblocks[block]} actual ${actual.pageblocks[block]}` +
+        ` (map expected ${expected.pageblocks} actual ${actual.pageblocks})`,
+    );
   }
   if (JSON.stringify(expected.reserved) !== JSON.stringify(actual.reserved)) {
-    out.push(`reserved ranges: expected ${JSON.stringify(expected.reserved)} actual ${JSON.stringify(actual.reserved)}`);
+    out.push(
+      `reserved ranges: expected ${JSON.stringify(expected.reserved)} actual ${JSON.stringify(actual.reserved)}`,
+    );
   }
   diffAllocations(expected.allocations, actual.allocations, out);
   expected.cma.forEach((area, index) => diffCma(area, actual.cma[index], index, out));
-  if (actual.cma.length > expected.cma.length) out.push(`cma areas: expected ${expected.cma.length} actual ${actual.cma.length}`);
+  if (actual.cma.length > expected.cma.length)
+    out.push(`cma areas: expected ${expected.cma.length} actual ${actual.cma.length}`);
   return out;
 }
 
@@ -100,30 +145,57 @@ function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
 }
 
 function sameZone(a: ZoneSnapshot, b: ZoneSnapshot): boolean {
-  if (a.name !== b.name || a.startPfn !== b.startPfn || a.endPfn !== b.endPfn || a.managedPages !== b.managedPages
-    || a.nrFreePages !== b.nrFreePages || a.nrFreeCmaPages !== b.nrFreeCmaPages
-    || a.nrIsolatePageblock !== b.nrIsolatePageblock || !sameNumbers(a.nrFree, b.nrFree)
-    || a.freeLists.length !== b.freeLists.length) return false;
+  if (
+    a.name !== b.name ||
+    a.startPfn !== b.startPfn ||
+    a.endPfn !== b.endPfn ||
+    a.managedPages !== b.managedPages ||
+    a.nrFreePages !== b.nrFreePages ||
+    a.nrFreeCmaPages !== b.nrFreeCmaPages ||
+    a.nrIsolatePageblock !== b.nrIsolatePageblock ||
+    !sameNumbers(a.nrFree, b.nrFree) ||
+    a.freeLists.length !== b.freeLists.length
+  )
+    return false;
   for (let order = 0; order < a.freeLists.length; order++) {
     const listsA = a.freeLists[order];
     const listsB = b.freeLists[order];
     if (listsA.length !== listsB.length) return false;
-    for (let mt = 0; mt < listsA.length; mt++) if (!sameNumbers(listsA[mt], listsB[mt])) return false;
+    for (let mt = 0; mt < listsA.length; mt++)
+      if (!sameNumbers(listsA[mt], listsB[mt])) return false;
   }
   return true;
 }
 
 function sameAllocation(a: AllocationSnapshot, b: AllocationSnapshot): boolean {
-  return a.id === b.id && a.kind === b.kind && a.pfn === b.pfn && a.pageCount === b.pageCount
-    && a.order === b.order && a.migratetype === b.migratetype && a.sourceList === b.sourceList
-    && a.area === b.area && a.pinned === b.pinned && a.pinnedPfn === b.pinnedPfn && a.token === b.token
-    && a.frameToken === b.frameToken;
+  return (
+    a.id === b.id &&
+    a.kind === b.kind &&
+    a.pfn === b.pfn &&
+    a.pageCount === b.pageCount &&
+    a.order === b.order &&
+    a.migratetype === b.migratetype &&
+    a.sourceList === b.sourceList &&
+    a.area === b.area &&
+    a.pinned === b.pinned &&
+    a.pinnedPfn === b.pinnedPfn &&
+    a.token === b.token &&
+    a.frameToken === b.frameToken
+  );
 }
 
 function sameCma(a: CmaAreaSnapshot, b: CmaAreaSnapshot): boolean {
-  return a.name === b.name && a.basePfn === b.basePfn && a.count === b.count && a.declaredCount === b.declaredCount
-    && a.orderPerBit === b.orderPerBit && a.state === b.state && a.used === b.used && a.maxchunk === b.maxchunk
-    && sameNumbers(a.bitmap, b.bitmap);
+  return (
+    a.name === b.name &&
+    a.basePfn === b.basePfn &&
+    a.count === b.count &&
+    a.declaredCount === b.declaredCount &&
+    a.orderPerBit === b.orderPerBit &&
+    a.state === b.state &&
+    a.used === b.used &&
+    a.maxchunk === b.maxchunk &&
+    sameNumbers(a.bitmap, b.bitmap)
+  );
 }
 
 function sameEach<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
@@ -137,9 +209,20 @@ function sameEach<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boo
  * structural walk that stops at the first difference; diffSnapshots explains one when found).
  */
 export function snapshotsEqual(a: Snapshot, b: Snapshot): boolean {
-  return a.profile === b.profile && a.pages === b.pages && a.maxOrder === b.maxOrder
-    && a.pageblockOrder === b.pageblockOrder && a.totalcmaPages === b.totalcmaPages && a.pageblocks === b.pageblocks
-    && sameEach(a.reserved, b.reserved, (x, y) => x.startPfn === y.startPfn && x.endPfn === y.endPfn)
-    && sameEach(a.zones, b.zones, sameZone) && sameEach(a.allocations, b.allocations, sameAllocation)
-    && sameEach(a.cma, b.cma, sameCma);
+  return (
+    a.profile === b.profile &&
+    a.pages === b.pages &&
+    a.maxOrder === b.maxOrder &&
+    a.pageblockOrder === b.pageblockOrder &&
+    a.totalcmaPages === b.totalcmaPages &&
+    a.pageblocks === b.pageblocks &&
+    sameEach(
+      a.reserved,
+      b.reserved,
+      (x, y) => x.startPfn === y.startPfn && x.endPfn === y.endPfn,
+    ) &&
+    sameEach(a.zones, b.zones, sameZone) &&
+    sameEach(a.allocations, b.allocations, sameAllocation) &&
+    sameEach(a.cma, b.cma, sameCma)
+  );
 }

@@ -25,7 +25,8 @@ export class LiveSet {
     if (!hasTarget(op)) return null;
     const live = this.byId.get(op.target);
     if (live === undefined) return `target #${op.target} is not live`;
-    if (!TARGET_KINDS[op.kind].includes(live.kind)) return `target #${op.target} is a ${live.kind} allocation`;
+    if (!TARGET_KINDS[op.kind].includes(live.kind))
+      return `target #${op.target} is a ${live.kind} allocation`;
     return null;
   }
 
@@ -37,7 +38,8 @@ export class LiveSet {
       this.byId.set(step, live);
       this.#byKind[kind].push(live);
     }
-    if (op.kind === 'free' || op.kind === 'cmaRelease' || op.kind === 'dmaFree') this.#remove(op.target);
+    if (op.kind === 'free' || op.kind === 'cmaRelease' || op.kind === 'dmaFree')
+      this.#remove(op.target);
   }
 
   #remove(id: number): void {
@@ -77,9 +79,13 @@ export class LiveSet {
 
 function pageCountOf(op: Op): number {
   switch (op.kind) {
-    case 'alloc': return 1 << op.order;
-    case 'cmaAlloc': return op.count;
-    case 'dmaAlloc': return Math.ceil(op.size / 4096);
-    default: return 0;
+    case 'alloc':
+      return 1 << op.order;
+    case 'cmaAlloc':
+      return op.count;
+    case 'dmaAlloc':
+      return Math.ceil(op.size / 4096);
+    default:
+      return 0;
   }
 }

@@ -87,7 +87,10 @@ export class DifferentialRun {
     }
     this.bootReport = reports[0];
     if (JSON.stringify(reports[0]) !== JSON.stringify(reports[1])) {
-      return disagreement(-1, 'boot report', [`expected ${JSON.stringify(reports[0])}`, `actual ${JSON.stringify(reports[1])}`]);
+      return disagreement(-1, 'boot report', [
+        `expected ${JSON.stringify(reports[0])}`,
+        `actual ${JSON.stringify(reports[1])}`,
+      ]);
     }
     return this.fullCheck(-1, null, null, null);
   }
@@ -100,7 +103,7 @@ export class DifferentialRun {
       this.results.push({ skipped: skip });
       return null;
     }
-    const targetBefore = 'target' in op ? this.live.byId.get(op.target) ?? null : null;
+    const targetBefore = 'target' in op ? (this.live.byId.get(op.target) ?? null) : null;
     let expected: OpResult;
     let actual: OpResult;
     try {
@@ -117,12 +120,18 @@ export class DifferentialRun {
     }
     this.results.push(expected);
     if (!sameResult(expected, actual)) {
-      return disagreement(step, `${op.kind} result: expected ${showResult(expected)} actual ${showResult(actual)}`, []);
+      return disagreement(
+        step,
+        `${op.kind} result: expected ${showResult(expected)} actual ${showResult(actual)}`,
+        [],
+      );
     }
     this.live.record(op, step, expected);
     this.#sinceFullCheck++;
-    if (this.#sinceFullCheck >= this.options.fullCheckEvery) return this.fullCheck(step, op, expected, targetBefore);
-    if (op.kind === 'cmaRelease' || op.kind === 'dmaFree') return this.releaseCheck(step, op, expected, targetBefore);
+    if (this.#sinceFullCheck >= this.options.fullCheckEvery)
+      return this.fullCheck(step, op, expected, targetBefore);
+    if (op.kind === 'cmaRelease' || op.kind === 'dmaFree')
+      return this.releaseCheck(step, op, expected, targetBefore);
     return null;
   }
 
@@ -131,7 +140,12 @@ export class DifferentialRun {
    * violation then concerns both sides); different ones are checked on each side, so an
    * invariant that fires on impl only is reported with the diff as its details.
    */
-  fullCheck(step: number, op: Op | null, result: OpResult | null, targetBefore: CheckContext['targetBefore']): Failure | null {
+  fullCheck(
+    step: number,
+    op: Op | null,
+    result: OpResult | null,
+    targetBefore: CheckContext['targetBefore'],
+  ): Failure | null {
     this.#sinceFullCheck = 0;
     const snapshots: Snapshot[] = [];
     for (const side of [this.model, this.impl]) {
@@ -148,8 +162,18 @@ export class DifferentialRun {
       return violations.length === 0 ? null : violationFailure(step, violations);
     }
     const diff = diffSnapshots(expected, actual);
-    const implViolations = checkInvariants(actual, context, this.impl.name, this.options.invariants);
-    const modelViolations = checkInvariants(expected, context, this.model.name, this.options.invariants);
+    const implViolations = checkInvariants(
+      actual,
+      context,
+      this.impl.name,
+      this.options.invariants,
+    );
+    const modelViolations = checkInvariants(
+      expected,
+      context,
+      this.model.name,
+      this.options.invariants,
+    );
     // An invariant that fires on impl only says more than a diff: report it, with the diff.
     if (implViolations.length > 0 && modelViolations.length === 0) {
       const failure = violationFailure(step, implViolations);
@@ -163,8 +187,15 @@ export class DifferentialRun {
    * step, so only it runs, on the impl (the model's releases are checked at every step by the
    * model's own property suite; any other difference shows at the next full check).
    */
-  releaseCheck(step: number, op: Op, result: OpResult, targetBefore: CheckContext['targetBefore']): Failure | null {
-    const release = this.options.invariants.filter((invariant) => invariant.id === 'cma-release-returns');
+  releaseCheck(
+    step: number,
+    op: Op,
+    result: OpResult,
+    targetBefore: CheckContext['targetBefore'],
+  ): Failure | null {
+    const release = this.options.invariants.filter(
+      (invariant) => invariant.id === 'cma-release-returns',
+    );
     if (release.length === 0) return null;
     let snapshot: Snapshot;
     try {
@@ -172,7 +203,12 @@ export class DifferentialRun {
     } catch (error) {
       return crash(this.impl.name, step, error);
     }
-    const violations = checkInvariants(snapshot, { world: this.world, step, op, result, targetBefore }, this.impl.name, release);
+    const violations = checkInvariants(
+      snapshot,
+      { world: this.world, step, op, result, targetBefore },
+      this.impl.name,
+      release,
+    );
     return violations.length === 0 ? null : violationFailure(step, violations);
   }
 
@@ -185,22 +221,48 @@ export class DifferentialRun {
 
 function crash(side: string, step: number, error: unknown): Failure {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return { kind: 'crash', invariant: 'model-impl-agree', side, step, explanation: `${side} threw ${message}`, pfns: [], details: [] };
+  return {
+    kind: 'crash',
+    invariant: 'model-impl-agree',
+    side,
+    step,
+    explanation: `${side} threw ${message}`,
+    pfns: [],
+    details: [],
+  };
 }
 
 function violationFailure(step: number, violations: readonly Violation[]): Failure {
   const [first, ...rest] = violations;
   return {
-    kind: 'violation', invariant: first.id, side: first.side, step, explanation: first.explanation, pfns: first.pfns,
+    kind: 'violation',
+    invariant: first.id,
+    side: first.side,
+    step,
+    explanation: first.explanation,
+    pfns: first.pfns,
     details: rest.map((v) => `${v.side} ${v.id}: ${v.explanation}`),
   };
 }
 
 function disagreement(step: number, explanation: string, details: string[]): Failure {
-  return { kind: 'disagreement', invariant: 'model-impl-agree', side: 'both', step, explanation, pfns: [], details };
+  return {
+    kind: 'disagreement',
+    invariant: 'model-impl-agree',
+    side: 'both',
+    step,
+    explanation,
+    pfns: [],
+    details,
+  };
 }
 
-function runOnce(world: World, ops: readonly Op[], implementations: Implementations, options: RunOptions): RunOutcome {
+function runOnce(
+  world: World,
+  ops: readonly Op[],
+  implementations: Implementations,
+  options: RunOptions,
+): RunOutcome {
   const run = new DifferentialRun(world, implementations.model(), implementations.impl(), options);
   let failure = run.boot();
   for (let i = 0; failure === null && i < ops.length; i++) failure = run.step(ops[i]);
@@ -216,9 +278,15 @@ function emptyBootReport(): BootReport {
  * Runs a whole trace. With fullCheckEvery > 1 a failure is localized by a second run over the
  * prefix with a full check after every step.
  */
-export function runTrace(world: World, ops: readonly Op[], implementations: Implementations, options: RunOptions = DEFAULT_RUN_OPTIONS): RunOutcome {
+export function runTrace(
+  world: World,
+  ops: readonly Op[],
+  implementations: Implementations,
+  options: RunOptions = DEFAULT_RUN_OPTIONS,
+): RunOutcome {
   const first = runOnce(world, ops, implementations, options);
-  if (first.failure === null || options.fullCheckEvery === 1 || first.failure.kind === 'crash') return first;
+  if (first.failure === null || options.fullCheckEvery === 1 || first.failure.kind === 'crash')
+    return first;
   const prefix = ops.slice(0, first.failure.step + 1);
   const exact = runOnce(world, prefix, implementations, { ...options, fullCheckEvery: 1 });
   return exact.failure === null ? first : exact;

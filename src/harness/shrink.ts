@@ -14,7 +14,13 @@ import type { World } from '../core/world.ts';
 import { worldToJson } from '../core/worldJson.ts';
 import { parseWorld } from '../core/worldParse.ts';
 import { declareLayout } from '../../model/boot/layout.ts';
-import { type Failure, type Implementations, type RunOptions, DEFAULT_RUN_OPTIONS, runTrace } from './runner.ts';
+import {
+  type Failure,
+  type Implementations,
+  type RunOptions,
+  DEFAULT_RUN_OPTIONS,
+  runTrace,
+} from './runner.ts';
 import { type FailureSignature, sameSignature, signatureOf } from './trace.ts';
 
 export interface ShrinkOptions {
@@ -22,7 +28,10 @@ export interface ShrinkOptions {
   runOptions: RunOptions;
 }
 
-export const DEFAULT_SHRINK_OPTIONS: ShrinkOptions = { runsMax: 4000, runOptions: DEFAULT_RUN_OPTIONS };
+export const DEFAULT_SHRINK_OPTIONS: ShrinkOptions = {
+  runsMax: 4000,
+  runOptions: DEFAULT_RUN_OPTIONS,
+};
 
 export interface Shrunk {
   world: World;
@@ -118,17 +127,34 @@ class Shrinker {
   }
 }
 
-export function shrinkTrace(world: World, ops: readonly Op[], failure: Failure, implementations: Implementations,
-  options: ShrinkOptions = DEFAULT_SHRINK_OPTIONS): Shrunk {
+export function shrinkTrace(
+  world: World,
+  ops: readonly Op[],
+  failure: Failure,
+  implementations: Implementations,
+  options: ShrinkOptions = DEFAULT_SHRINK_OPTIONS,
+): Shrunk {
   const signature = signatureOf(failure, ops);
-  const shrinker = new Shrinker(implementations, signature, options, world, ops.slice(0, failure.step + 1), failure);
+  const shrinker = new Shrinker(
+    implementations,
+    signature,
+    options,
+    world,
+    ops.slice(0, failure.step + 1),
+    failure,
+  );
   let progress = true;
   while (progress && !shrinker.exhausted) {
     progress = shrinker.deleteChunks();
     progress = shrinker.simplifyOps() || progress;
     progress = shrinker.simplifyWorld() || progress;
   }
-  return { world: shrinker.world, ops: shrinker.ops, failure: shrinker.failure, runs: shrinker.runs };
+  return {
+    world: shrinker.world,
+    ops: shrinker.ops,
+    failure: shrinker.failure,
+    runs: shrinker.runs,
+  };
 }
 
 /** Simpler versions of one op, simplest first. */
@@ -166,7 +192,11 @@ export function simplerOps(op: Op): Op[] {
 /** Whether `ops` are valid for `world` (orders, areas, devices, counts in range). */
 function validOps(world: World, ops: readonly Op[]): boolean {
   try {
-    const reader = new JsonReader('<shrink>', '$.ops', ops.map((op) => ({ ...op })));
+    const reader = new JsonReader(
+      '<shrink>',
+      '$.ops',
+      ops.map((op) => ({ ...op })),
+    );
     parseOps(reader, { world, cmaAreaCount: declareLayout(world).areas.length });
     return true;
   } catch (error) {
@@ -190,10 +220,17 @@ function parsedOrNull(json: WorldJson): World | null {
  * Ops adapted to a changed world: CMA area indices follow their area by (source, name); ops on an
  * area or device that is gone are deleted; orders are clamped to maxOrder.
  */
-function adaptOps(before: World, after: World, ops: readonly Op[], deviceMap: (device: number) => number): Op[] | null {
+function adaptOps(
+  before: World,
+  after: World,
+  ops: readonly Op[],
+  deviceMap: (device: number) => number,
+): Op[] | null {
   const oldAreas = declareLayout(before).areas;
   const newAreas = declareLayout(after).areas;
-  const areaMap = oldAreas.map((area) => newAreas.findIndex((a) => a.source === area.source && a.name === area.name));
+  const areaMap = oldAreas.map((area) =>
+    newAreas.findIndex((a) => a.source === area.source && a.name === area.name),
+  );
   const doomed = new Set<number>();
   const adapted = ops.map((op, index): Op => {
     if (op.kind === 'cmaAlloc') {
@@ -222,17 +259,46 @@ function* simplerWorlds(world: World, ops: readonly Op[]): Generator<{ world: Wo
     change(json);
     edits.push({ json, deviceMap });
   };
-  world.cma.forEach((_, i) => edit((json) => { (json.cma as Json[]).splice(i, 1); }));
-  if (world.cmdline !== '') edit((json) => { json.cmdline = ''; });
-  world.reserved.forEach((_, i) => edit((json) => { (json.reserved as Json[]).splice(i, 1); }));
-  world.devices.forEach((_, i) => edit((json) => { (json.devices as Json[]).splice(i, 1); },
-    (device) => (device === i ? -1 : device > i ? device - 1 : device)));
-  if (world.zones.length > 1) edit((json) => { json.zones = [{ name: world.zones[world.zones.length - 1].name, startPfn: 0, endPfn: world.pages }]; delete json.dmaLimitPfn; });
+  world.cma.forEach((_, i) =>
+    edit((json) => {
+      (json.cma as Json[]).splice(i, 1);
+    }),
+  );
+  if (world.cmdline !== '')
+    edit((json) => {
+      json.cmdline = '';
+    });
+  world.reserved.forEach((_, i) =>
+    edit((json) => {
+      (json.reserved as Json[]).splice(i, 1);
+    }),
+  );
+  world.devices.forEach((_, i) =>
+    edit(
+      (json) => {
+        (json.devices as Json[]).splice(i, 1);
+      },
+      (device) => (device === i ? -1 : device > i ? device - 1 : device),
+    ),
+  );
+  if (world.zones.length > 1)
+    edit((json) => {
+      json.zones = [
+        { name: world.zones[world.zones.length - 1].name, startPfn: 0, endPfn: world.pages },
+      ];
+      delete json.dmaLimitPfn;
+    });
   edit((json) => halvePages(json, world));
   if (world.maxOrder > 0) {
-    edit((json) => { json.maxOrder = world.maxOrder - 1; json.pageblockOrder = Math.min(world.pageblockOrder, world.maxOrder - 1); });
+    edit((json) => {
+      json.maxOrder = world.maxOrder - 1;
+      json.pageblockOrder = Math.min(world.pageblockOrder, world.maxOrder - 1);
+    });
   }
-  if (world.pageblockOrder > 0) edit((json) => { json.pageblockOrder = world.pageblockOrder - 1; });
+  if (world.pageblockOrder > 0)
+    edit((json) => {
+      json.pageblockOrder = world.pageblockOrder - 1;
+    });
   for (const { json, deviceMap } of edits) {
     const candidate = parsedOrNull(json);
     if (candidate === null) continue;
@@ -245,11 +311,22 @@ function* simplerWorlds(world: World, ops: readonly Op[]): Generator<{ world: Wo
 function halvePages(json: WorldJson, world: World): void {
   const pages = world.pages >> 1;
   json.pages = pages;
-  json.zones = world.zones.filter((zone) => zone.startPfn < pages)
-    .map((zone) => ({ name: zone.name, startPfn: zone.startPfn, endPfn: Math.min(zone.endPfn, pages) }));
-  json.reserved = world.reserved.filter((range) => range.startPfn < pages)
+  json.zones = world.zones
+    .filter((zone) => zone.startPfn < pages)
+    .map((zone) => ({
+      name: zone.name,
+      startPfn: zone.startPfn,
+      endPfn: Math.min(zone.endPfn, pages),
+    }));
+  json.reserved = world.reserved
+    .filter((range) => range.startPfn < pages)
     .map((range) => ({ startPfn: range.startPfn, endPfn: Math.min(range.endPfn, pages) }));
-  json.cma = world.cma.filter((area) => !area.fixed || area.base + area.size <= pages)
-    .map((area) => ({ ...area, size: Math.min(area.size, pages), limit: Math.min(area.limit, pages) }));
+  json.cma = world.cma
+    .filter((area) => !area.fixed || area.base + area.size <= pages)
+    .map((area) => ({
+      ...area,
+      size: Math.min(area.size, pages),
+      limit: Math.min(area.limit, pages),
+    }));
   json.dmaLimitPfn = Math.min(world.dmaLimitPfn, pages);
 }

@@ -48,12 +48,14 @@ export interface Trace {
 }
 
 export function signatureOf(failure: Failure, ops: readonly Op[]): FailureSignature {
-  const opKind = failure.step < 0 ? 'boot' : ops[failure.step]?.kind ?? 'end';
+  const opKind = failure.step < 0 ? 'boot' : (ops[failure.step]?.kind ?? 'end');
   return { invariant: failure.invariant, side: failure.side, kind: failure.kind, opKind };
 }
 
 export function sameSignature(a: FailureSignature, b: FailureSignature): boolean {
-  return a.invariant === b.invariant && a.side === b.side && a.kind === b.kind && a.opKind === b.opKind;
+  return (
+    a.invariant === b.invariant && a.side === b.side && a.kind === b.kind && a.opKind === b.opKind
+  );
 }
 
 export function signatureText(signature: FailureSignature, against: string): string {
@@ -95,14 +97,25 @@ export function traceToText(trace: Trace): string {
   return `{\n${lines.join(',\n')}\n}\n`;
 }
 
-const TRACE_KEYS = ['format', 'version', 'against', 'expect', 'failure', 'found', 'world', 'ops', 'results'];
+const TRACE_KEYS = [
+  'format',
+  'version',
+  'against',
+  'expect',
+  'failure',
+  'found',
+  'world',
+  'ops',
+  'results',
+];
 
 function parseResult(reader: JsonReader): StepResult {
   const object = reader.object();
   if ('skipped' in object) return { skipped: reader.field('skipped').string() };
   reader.onlyKeys(['ok', 'pfn', 'reason']);
   const result: OpResult = { ok: reader.field('ok').boolean() };
-  if (!reader.field('pfn').isMissing()) result.pfn = reader.field('pfn').integer(0, Number.MAX_SAFE_INTEGER, 'pfn');
+  if (!reader.field('pfn').isMissing())
+    result.pfn = reader.field('pfn').integer(0, Number.MAX_SAFE_INTEGER, 'pfn');
   if (!reader.field('reason').isMissing()) result.reason = reader.field('reason').string();
   return result;
 }
@@ -125,32 +138,43 @@ function parseProvenance(reader: JsonReader): Provenance | null {
   reader.onlyKeys(['by', 'seed', 'run', 'opsBeforeShrink', 'shrinkRuns']);
   const optional = (key: string): number | null => {
     const field = reader.field(key);
-    return field.isMissing() || field.value === null ? null : field.integer(0, Number.MAX_SAFE_INTEGER);
+    return field.isMissing() || field.value === null
+      ? null
+      : field.integer(0, Number.MAX_SAFE_INTEGER);
   };
   return {
     by: reader.field('by').oneOf(['campaign', 'explore', 'hand'] as const),
-    seed: optional('seed'), run: optional('run'), opsBeforeShrink: optional('opsBeforeShrink'), shrinkRuns: optional('shrinkRuns'),
+    seed: optional('seed'),
+    run: optional('run'),
+    opsBeforeShrink: optional('opsBeforeShrink'),
+    shrinkRuns: optional('shrinkRuns'),
   };
 }
 
 export function parseTrace(value: unknown, file: string): Trace {
   const reader = new JsonReader(file, '$', value);
   reader.onlyKeys(TRACE_KEYS);
-  if (reader.field('format').string() !== TRACE_FORMAT) reader.field('format').fail(`expected '${TRACE_FORMAT}'`);
+  if (reader.field('format').string() !== TRACE_FORMAT)
+    reader.field('format').fail(`expected '${TRACE_FORMAT}'`);
   reader.field('version').integer(1, TRACE_VERSION, 'trace format version');
   const world = parseWorld(reader.field('world').value, file, '$.world');
-  const ops = parseOps(reader.field('ops'), { world, cmaAreaCount: declareLayout(world).areas.length });
+  const ops = parseOps(reader.field('ops'), {
+    world,
+    cmaAreaCount: declareLayout(world).areas.length,
+  });
   const results = reader.field('results');
   const expect = reader.field('expect').oneOf(['pass', 'fail'] as const);
   const failure = parseFailure(reader.field('failure'));
-  if (expect === 'fail' && failure === null) reader.field('failure').fail("expect 'fail' needs the recorded failure");
+  if (expect === 'fail' && failure === null)
+    reader.field('failure').fail("expect 'fail' needs the recorded failure");
   return {
     world,
     ops,
     against: reader.field('against').stringOr('impl'),
     expect,
     failure,
-    results: results.isMissing() || results.value === null ? null : results.items().map(parseResult),
+    results:
+      results.isMissing() || results.value === null ? null : results.items().map(parseResult),
     found: parseProvenance(reader.field('found')),
   };
 }

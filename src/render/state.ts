@@ -5,6 +5,7 @@
  */
 import { MIGRATETYPE_NAMES } from '../core/migratetype.ts';
 import type { CmaAreaSnapshot, Snapshot, ZoneSnapshot } from '../core/snapshot.ts';
+import { textTable } from './table.ts';
 
 const KIB_PER_PAGE = 4;
 
@@ -17,13 +18,12 @@ export function formatPages(pages: number): string {
 
 /** Free blocks per order (rows) and migratetype (columns), like /proc/pagetypeinfo. */
 export function renderFreeArea(zone: ZoneSnapshot): string[] {
-  const header = ['order', 'nr_free', ...MIGRATETYPE_NAMES];
   const rows = zone.freeLists.map((lists, order) => [
-    String(order), String(zone.nrFree[order]), ...lists.map((list) => String(list.length)),
+    order,
+    zone.nrFree[order],
+    ...lists.map((list) => list.length),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]): string => `  ${cells.map((cell, i) => cell.padStart(widths[i])).join('  ')}`;
-  return [line(header), ...rows.map(line)];
+  return textTable(['order', 'nr_free', ...MIGRATETYPE_NAMES], rows);
 }
 
 /**
@@ -40,7 +40,8 @@ export function renderPageblockMap(snapshot: Snapshot): string {
   }
   const reserved = new Uint32Array(snapshot.pageblocks.length);
   for (const range of snapshot.reserved) {
-    for (let pfn = range.startPfn; pfn < range.endPfn; pfn++) reserved[Math.floor(pfn / blockPages)]++;
+    for (let pfn = range.startPfn; pfn < range.endPfn; pfn++)
+      reserved[Math.floor(pfn / blockPages)]++;
   }
   const boundaries = new Set(snapshot.zones.slice(1).map((zone) => zone.startPfn / blockPages));
   let map = '';
@@ -59,15 +60,19 @@ function addPages(free: Uint32Array, pfn: number, order: number, blockPages: num
 
 export function renderCmaArea(area: CmaAreaSnapshot, index: number): string {
   const maxchunk = area.maxchunk === null ? 'hangs' : String(area.maxchunk);
-  return `  #${index} ${area.name}: base_pfn ${area.basePfn} count ${area.count} `
-    + `order_per_bit ${area.orderPerBit} ${area.state}, used ${area.used} maxchunk ${maxchunk}`;
+  return (
+    `  #${index} ${area.name}: base_pfn ${area.basePfn} count ${area.count} ` +
+    `order_per_bit ${area.orderPerBit} ${area.state}, used ${area.used} maxchunk ${maxchunk}`
+  );
 }
 
 export function renderState(snapshot: Snapshot): string {
   const lines: string[] = [];
   for (const zone of snapshot.zones) {
-    lines.push(`zone ${zone.name} [${zone.startPfn}, ${zone.endPfn}): managed ${zone.managedPages}`
-      + ` · NR_FREE_PAGES ${zone.nrFreePages} · NR_FREE_CMA_PAGES ${zone.nrFreeCmaPages}`);
+    lines.push(
+      `zone ${zone.name} [${zone.startPfn}, ${zone.endPfn}): managed ${zone.managedPages}` +
+        ` · NR_FREE_PAGES ${zone.nrFreePages} · NR_FREE_CMA_PAGES ${zone.nrFreeCmaPages}`,
+    );
     lines.push(...renderFreeArea(zone));
   }
   const blockPages = 1 << snapshot.pageblockOrder;

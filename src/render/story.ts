@@ -15,8 +15,16 @@ export function opLabel(op: Op): string {
     .with({ kind: 'alloc' }, (o) => `alloc order=${o.order} ${o.migratetype}`)
     .with({ kind: 'cmaAlloc' }, (o) => `cmaAlloc area=${o.area} count=${o.count} align=${o.align}`)
     .with({ kind: 'dmaAlloc' }, (o) => `dmaAlloc device=${o.device} size=${o.size}`)
-    .with({ kind: 'free' }, { kind: 'cmaRelease' }, { kind: 'dmaFree' }, { kind: 'pin' }, { kind: 'unpin' },
-      { kind: 'write' }, { kind: 'check' }, (o) => `${o.kind} #${o.target}`)
+    .with(
+      { kind: 'free' },
+      { kind: 'cmaRelease' },
+      { kind: 'dmaFree' },
+      { kind: 'pin' },
+      { kind: 'unpin' },
+      { kind: 'write' },
+      { kind: 'check' },
+      (o) => `${o.kind} #${o.target}`,
+    )
     .exhaustive();
 }
 
@@ -40,18 +48,26 @@ export function pageblockFillLine(snapshot: Snapshot): string {
     zone.freeLists.forEach((lists, order) => {
       for (const list of lists) {
         for (const pfn of list) {
-          for (let page = pfn; page < pfn + (1 << order); page++) free[Math.floor(page / blockPages)]++;
+          for (let page = pfn; page < pfn + (1 << order); page++)
+            free[Math.floor(page / blockPages)]++;
           freeTotal += 1 << order;
         }
       }
     });
   }
-  const blocks = [...snapshot.pageblocks].map((letter, block) => `${letter} ${free[block]}/${blockPages}`);
-  const shown = blocks.length > 16 ? [...blocks.slice(0, 16), `… ${blocks.length - 16} more`] : blocks;
+  const blocks = [...snapshot.pageblocks].map(
+    (letter, block) => `${letter} ${free[block]}/${blockPages}`,
+  );
+  const shown =
+    blocks.length > 16 ? [...blocks.slice(0, 16), `… ${blocks.length - 16} more`] : blocks;
   return `pageblocks  ${shown.join(' · ')}  => ${freeTotal} free of ${snapshot.pages} pages`;
 }
 
-export function stepLines(ops: readonly Op[], results: readonly StepResult[], failingStep: number): string[] {
+export function stepLines(
+  ops: readonly Op[],
+  results: readonly StepResult[],
+  failingStep: number,
+): string[] {
   const labels = ops.map(opLabel);
   const width = Math.max(0, ...labels.map((label) => label.length));
   return labels.map((label, step) => {
@@ -69,11 +85,13 @@ export interface StoryContext {
 }
 
 function hint(failure: Failure, against: string): string {
-  if (failure.kind === 'crash') return `${failure.side} threw: an assertion in the code (or a missing case) stopped it`;
+  if (failure.kind === 'crash')
+    return `${failure.side} threw: an assertion in the code (or a missing case) stopped it`;
   if (failure.side === 'model' || failure.side === 'both') {
     return 'the model breaks it too: check the invariant against the kernel rule, or the model against the kernel source';
   }
-  if (failure.kind === 'disagreement') return `model and ${against} chose differently; the model cites the kernel function it follows`;
+  if (failure.kind === 'disagreement')
+    return `model and ${against} chose differently; the model cites the kernel function it follows`;
   return `only ${failure.side} fails; the model follows the kernel here`;
 }
 
@@ -81,10 +99,13 @@ export function renderStory({ trace, outcome, snapshot, file }: StoryContext): s
   const failure = outcome.failure;
   const world = trace.world;
   const seed = trace.found?.seed ?? null;
-  const where = failure === null ? 'all held' : `${failure.invariant} (${failure.side}) at step ${failure.step} of ${trace.ops.length}`;
+  const where =
+    failure === null
+      ? 'all held'
+      : `${failure.invariant} (${failure.side}) at step ${failure.step} of ${trace.ops.length}`;
   const lines = [
-    `${failure === null ? 'PASS' : 'FAIL'} ${where} · world ${world.name}-${world.pages} · ${world.profile}`
-      + `${seed === null ? '' : ` · seed ${seed}`}${trace.found?.shrinkRuns ? ` · shrunk in ${trace.found.shrinkRuns} runs` : ''}`,
+    `${failure === null ? 'PASS' : 'FAIL'} ${where} · world ${world.name}-${world.pages} · ${world.profile}` +
+      `${seed === null ? '' : ` · seed ${seed}`}${trace.found?.shrinkRuns ? ` · shrunk in ${trace.found.shrinkRuns} runs` : ''}`,
   ];
   if (file !== null) lines.push(`replay: npx cmacheck replay ${file}`);
   lines.push(...stepLines(trace.ops, outcome.results, failure?.step ?? -1));
