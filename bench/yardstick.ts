@@ -27,7 +27,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseWorld } from '../src/core/worldParse.ts';
 import { ImplAllocator } from '../impl/allocator.ts';
-import type { BuddyCore } from '../impl/buddy.ts';
+import type { BuddyCore } from '../impl/core.ts';
 
 const MAX_ORDER = 10;
 const PAGEBLOCK_ORDER = 9;

@@ -1,20 +1,78 @@
 /**
  * impl/allocator.ts — ImplAllocator, the optimized implementation behind the Allocator
- * interface (src/core/allocator.ts). Mirrors model/allocator.ts: it holds the state and
- * dispatches ops to the kernel-shaped functions of impl/*.ts (docs/MODEL.md "Ops"); the op
- * semantics live there, the records of who owns what live in impl/allocations.ts.
+ * interface (src/core/allocator.ts). Mirrors model/allocator.ts: it boots the world, turns
+ * ops into kernel calls on a BuddyCore (impl/core.ts: the kernel state and every kernel step
+ * as a method) and keeps the op-level records — handles, pins, data tokens — in the core's
+ * allocation table (docs/MODEL.md "Ops"). Profile K4_9 only; the K6_1 switch points are marked
+ * in each file (§9). The low-level fast path for benchmarks is `core.allocPages(order, mt)` /
+ * `core.freePages(pfn, order)`, reachable as `core` after boot.
  *
- * The low-level fast path for benchmarks is BuddyCore (impl/buddy.ts): allocPages(order, mt)
- * and freePages(pfn, order), reachable as `core` after boot.
- * Profile K4_9 only; the K6_1 switch points are marked in each file (§9).
+ * The apply layer allocates only what it returns: one object per successful allocation
+ * ({ ok, pfn }); every other result is a frozen constant. Op fields are read once, the target
+ * handle is one typed-array lookup, and assertion messages are built only when they fail.
+ *
+ * Building a bug-zoo mutant (zoo/, one file each). Every kernel step impl takes is a method of
+ * BuddyCore; a mutant subclasses it, overrides ONE method to break one kernel rule, and hands a
+ * factory to the ImplAllocator constructor (zoo/wrongFreeList.ts is one):
+ *
+ *   class NoIsolateAccountingCore extends BuddyCore {
+ *     // set_migratetype_isolate() leaves the isolated pages counted in NR_FREE_PAGES.
+ *     override modZoneFreepageState(
+ *       zone: number, pageCount: number, migratetype: number, site: VmstatSite,
+ *     ): void {
+ *       if (site === VMSTAT_SET_ISOLATE) return;
+ *       super.modZoneFreepageState(zone, pageCount, migratetype, site);
+ *     }
+ *   }
+ *   export const noIsolateAccounting: Mutant = { name: 'no-isolate-accounting', ...,
+ *     create: () => new ImplAllocator('zoo:no-isolate-accounting',
+ *       (geometry) => new NoIsolateAccountingCore(geometry)) };
+ *
+ * The steps, by kernel function (method — file):
+ *   __rmqueue, __rmqueue_smallest      rmqueue, rmqueueSmallest — buddy.ts
+ *   expand                             expand — buddy.ts
+ *   __free_pages, __free_one_page      freePages (the type it frees with), freeOneBlock,
+ *                                      canMergeWithBuddy (merge decision: page_is_buddy +
+ *                                      the ISOLATE max_order trick), buddyMergeLikely (tail
+ *                                      placement, rule T) — buddy.ts
+ *   __mod_zone_freepage_state          modZoneFreepageState(zone, pages, mt, site): one hook,
+ *                                      `site` = VMSTAT_FREE_ONE_PAGE, _BUFFERED_RMQUEUE,
+ *                                      _SET_ISOLATE, _UNSET_ISOLATE, _ISOLATE_FREE_PAGE — buddy.ts
+ *   __rmqueue_cma_fallback             rmqueueCmaFallback (who may use CMA) — buddy.ts
+ *   __rmqueue_fallback and its choices rmqueueFallback, findSuitableFallback, canStealFallback,
+ *                                      stealSuitableFallback, shouldClaimPageblock (the claim
+ *                                      decision), changePageblockRange, moveFreepagesBlock,
+ *                                      moveFreepages — fallback.ts
+ *   page isolation                     startIsolatePageRange, undoIsolatePageRange,
+ *                                      setMigratetypeIsolate, unsetMigratetypeIsolate,
+ *                                      isolateFreePage, hasUnmovablePages,
+ *                                      testPagesIsolated — isolation.ts
+ *   migration                          migrateRange, isMigratable, unmapAndMove,
+ *                                      migratePageCopy (the data copy) — migrate.ts
+ *   alloc/free_contig_range            allocContigRange, findOuterStart,
+ *                                      isolateFreepagesRange, freeContigRange — contig.ts
+ *   cma_bitmap_* helpers               cmaBitmapAlignedMask, cmaBitmapAlignedOffset,
+ *                                      cmaBitmapPagesToBits, cmaBitmapMaxno — cma.ts
+ *   cma_alloc, cma_release             cmaAlloc, cmaSetBitmap, cmaClearBitmap, cmaRelease — cma.ts
+ *   cma_activate_area                  cmaActivateArea, cmaPageblockInZone (the zone check),
+ *                                      initCmaReservedPageblock — cma.ts
+ * Every step calls the others through `this`, so an override is seen by every caller. The op
+ * layer (a handle's kind check, pins, write/check tokens, dma sizes) is ImplAllocator's own:
+ * override allocOp, freeOp, cmaAllocOp, cmaReleaseOp, dmaAllocOp, pinOp, writeOp or checkOp in
+ * a subclass that passes its name to super. Hot-path hooks (expand, canMergeWithBuddy,
+ * buddyMergeLikely, modZoneFreepageState) are small so that V8 inlines them; keep an override
+ * small too, or the campaign against that mutant runs slower (never wrong).
+ *
+ * State copy (the bounded explorer): saveState() / restoreState() copy every mutable array of
+ * the core; the boot report, the world and the reserved ranges never change after boot.
  */
 import type {
   Allocator, Behaviours, BootReport, OpResult,
 } from '../src/core/allocator.ts';
-import { assert } from '../src/core/assert.ts';
+import { AssertionError, assert } from '../src/core/assert.ts';
 import {
-  FALLBACKS, MIGRATE_CMA, MIGRATE_TYPES, MIGRATE_UNMOVABLE, migratetypeLetter,
-  requestMigratetypeFromName,
+  FALLBACKS, MIGRATE_CMA, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_TYPES,
+  MIGRATE_UNMOVABLE, migratetypeLetter,
 } from '../src/core/migratetype.ts';
 import type { RequestMigratetypeName } from '../src/core/migratetype.ts';
 import type { Op } from '../src/core/op.ts';
@@ -22,31 +80,43 @@ import type { Snapshot } from '../src/core/snapshot.ts';
 import type { PfnRange, World } from '../src/core/world.ts';
 import { limits } from '../src/core/limits.ts';
 import { declareLayout } from '../model/boot/layout.ts';
-import { AllocationTable, KIND_CMA, KIND_DMA, KIND_PAGES } from './allocations.ts';
+import { type AllocationTable, KIND_CMA, KIND_DMA, KIND_PAGES } from './allocations.ts';
 import { type CoreFactory, bootFromLayout, createBuddyCore } from './boot.ts';
-import type { BuddyCore } from './buddy.ts';
-import { type CmaArea, type CmaCounters, cmaAlloc, cmaRelease } from './cma.ts';
+import { STAT } from './buddy.ts';
+import type { BuddyCore, CoreState } from './core.ts';
 import { buildSnapshot } from './snapshot.ts';
 import { verify } from './verify.ts';
 
-const OK: OpResult = { ok: true };
+export { BuddyCore } from './core.ts';
+export type { CoreFactory } from './boot.ts';
 
+/** Results without a pfn are shared, frozen so that no caller can change them for the next. */
+const OK: OpResult = Object.freeze({ ok: true });
+const RELEASE_FAILED: OpResult = Object.freeze({ ok: false });
+const ENOMEM: OpResult = Object.freeze({ ok: false, reason: 'ENOMEM' });
+const NO_AREA: OpResult = Object.freeze({ ok: false, reason: 'no-area' });
+const DATA_MISMATCH: OpResult = Object.freeze({ ok: false, reason: 'data-mismatch' });
+
+/** A copy of an ImplAllocator's mutable state (saveState()); opaque to callers. */
+export interface ImplState {
+  readonly core: CoreState;
+}
+
+/** What boot() fixes for the life of the instance. */
 interface Booted {
   world: World;
   report: BootReport;
-  core: BuddyCore;
-  table: AllocationTable;
-  areas: CmaArea[];
   reserved: PfnRange[];
   activationFailures: number;
-  counters: CmaCounters;
 }
 
 export class ImplAllocator implements Allocator {
-  private state: Booted | null = null;
+  private booted: Booted | null = null;
+  /** The core of the booted world; null before boot() (kept apart: apply reads it per op). */
+  private bootedCore: BuddyCore | null = null;
 
   /**
-   * `createCore` builds the buddy allocator at boot: BuddyCore, or in the bug zoo (zoo/) a
+   * `createCore` builds the kernel state at boot: BuddyCore, or in the bug zoo (zoo/) a
    * subclass that breaks one kernel rule.
    */
   constructor(
@@ -59,7 +129,8 @@ export class ImplAllocator implements Allocator {
     assert(profile === 'K4_9', `ImplAllocator: impl runs profile K4_9 only, got ${profile}`);
     const layout = declareLayout(world);
     const booted = bootFromLayout(world, layout, this.createCore);
-    this.state = {
+    this.bootedCore = booted.core;
+    this.booted = {
       world,
       report: {
         messages: [...layout.messages],
@@ -67,63 +138,62 @@ export class ImplAllocator implements Allocator {
         defaultArea: layout.defaultArea,
         deviceAreas: [...layout.deviceAreas],
       },
-      core: booted.core,
-      table: new AllocationTable(booted.core.next, booted.core.prev),
-      areas: booted.areas,
       reserved: booted.reserved,
       activationFailures: booted.activationFailures,
-      counters: { allocOk: 0, allocFail: 0, ebusyRetry: 0, enomem: 0, migratePages: 0 },
     };
-    return this.state.report;
+    return this.booted.report;
   }
 
-  /** The low-level allocator (fast path), for benchmarks and tests. */
+  /** The kernel state (fast path, hooks), for benchmarks, tests and the zoo. */
   get core(): BuddyCore {
-    return this.booted().core;
+    assert(this.bootedCore !== null, 'ImplAllocator: boot() first');
+    return this.bootedCore;
   }
 
   apply(op: Op, step: number): OpResult {
-    const state = this.booted();
+    const core = this.bootedCore;
+    if (core === null) throw new AssertionError('ImplAllocator: boot() first');
     switch (op.kind) {
-      case 'alloc': return this.allocPages(state, op.order, op.migratetype, step);
-      case 'free': return this.freePages(state, op.target);
-      case 'cmaAlloc': return this.cmaAlloc(state, op.area, op.count, op.align, KIND_CMA, step);
-      case 'cmaRelease': return this.cmaRelease(state, op.target, KIND_CMA);
-      case 'dmaAlloc': return this.dmaAlloc(state, op.device, op.size, step);
-      case 'dmaFree': return this.cmaRelease(state, op.target, KIND_DMA);
-      case 'pin': return this.pin(state, op.target, true);
-      case 'unpin': return this.pin(state, op.target, false);
-      case 'write': return this.write(state, op.target, step);
-      case 'check': return this.check(state, op.target);
+      case 'alloc': return this.allocOp(core, op.order, op.migratetype, step);
+      case 'free': return this.freeOp(core, op.target);
+      case 'cmaAlloc': return this.cmaAllocOp(core, op.area, op.count, op.align, KIND_CMA, step);
+      case 'cmaRelease': return this.cmaReleaseOp(core, op.target, KIND_CMA);
+      case 'dmaAlloc': return this.dmaAllocOp(core, op.device, op.size, step);
+      case 'dmaFree': return this.cmaReleaseOp(core, op.target, KIND_DMA);
+      case 'pin': return this.pinOp(core, op.target, true);
+      case 'unpin': return this.pinOp(core, op.target, false);
+      case 'write': return this.writeOp(core, op.target, step);
+      case 'check': return this.checkOp(core, op.target);
       default: return assertNever(op);
     }
   }
 
   snapshot(): Snapshot {
-    const { world, core, table, areas, reserved } = this.booted();
-    return buildSnapshot({ world, core, table, areas, reserved });
+    const { world, reserved } = this.state();
+    return buildSnapshot({ world, core: this.core, reserved });
   }
 
   behaviours(): Behaviours {
-    const { core, counters, activationFailures } = this.booted();
+    const { activationFailures } = this.state();
+    const stats = this.core.stats;
     const behaviours: Behaviours = {};
     FALLBACKS.forEach((fallbacks, requested) => {
       for (const fallback of fallbacks) {
         const key = `fallback.${migratetypeLetter(requested)}->${migratetypeLetter(fallback)}`;
-        behaviours[key] = core.fallbackCounts[requested * MIGRATE_TYPES + fallback];
+        behaviours[key] = stats[STAT.fallback + requested * MIGRATE_TYPES + fallback];
       }
     });
     Object.assign(behaviours, {
-      'fallback.claim': core.claimCount,
-      'fallback.stealRange': core.stealRangeCount,
-      'alloc.cmaFallback': core.cmaFallbackCount,
-      'cma.alloc.ok': counters.allocOk,
-      'cma.alloc.fail': counters.allocFail,
-      'cma.ebusyRetry': counters.ebusyRetry,
-      'cma.enomem': counters.enomem,
-      'migrate.pages': counters.migratePages,
-      'max.splitDepth': core.splitDepthMax,
-      'max.mergeDepth': core.mergeDepthMax,
+      'fallback.claim': stats[STAT.claim],
+      'fallback.stealRange': stats[STAT.stealRange],
+      'alloc.cmaFallback': stats[STAT.cmaFallback],
+      'cma.alloc.ok': stats[STAT.cmaAllocOk],
+      'cma.alloc.fail': stats[STAT.cmaAllocFail],
+      'cma.ebusyRetry': stats[STAT.ebusyRetry],
+      'cma.enomem': stats[STAT.enomem],
+      'migrate.pages': stats[STAT.migratePages],
+      'max.splitDepth': stats[STAT.splitDepthMax],
+      'max.mergeDepth': stats[STAT.mergeDepthMax],
       'boot.activationFailed': activationFailures,
     });
     return behaviours;
@@ -131,8 +201,20 @@ export class ImplAllocator implements Allocator {
 
   /** O(pages) consistency checks of the raw state (impl/verify.ts); empty when consistent. */
   verify(): string[] {
-    const { core, table, areas, reserved } = this.booted();
-    return verify({ core, table, areas, reserved });
+    return verify({ core: this.core, reserved: this.state().reserved });
+  }
+
+  /**
+   * A copy of everything apply() can change: restoreState() of it, then the same ops, gives
+   * the same results, snapshots and behaviours as the original run (for the explorer).
+   */
+  saveState(): ImplState {
+    return { core: this.core.saveState() };
+  }
+
+  /** Puts back a saveState() copy, of this instance or another booted on the same world. */
+  restoreState(state: ImplState): void {
+    this.core.restoreState(state.core);
   }
 
   /**
@@ -140,93 +222,91 @@ export class ImplAllocator implements Allocator {
    * and per-zone counters (the allocation records are per live allocation: recordBytes()).
    */
   stateBytes(): { perPage: number; total: number; records: number } {
-    const { core, table } = this.booted();
+    const core = this.core;
     const arrays = [
       core.next, core.prev, core.freeOrder, core.blockInfo, core.zoneStart, core.zoneEnd,
-      core.nrIsolatePageblock,
-      core.managedPages, core.fallbackCounts,
+      core.listBase, core.nrFree, core.vmStat, core.nrIsolatePageblock, core.managedPages,
+      core.stats,
     ];
     const total = arrays.reduce((sum, array) => sum + array.byteLength, 0);
-    return { perPage: total / core.pages, total, records: table.byteLength() };
+    return { perPage: total / core.pages, total, records: core.table.byteLength() };
   }
 
   /** alloc: __alloc_pages() with the gfp's migratetype (§1.5, §12.9). */
-  private allocPages(
-    state: Booted, order: number, name: RequestMigratetypeName, step: number,
+  protected allocOp(
+    core: BuddyCore, order: number, name: RequestMigratetypeName, step: number,
   ): OpResult {
-    const { core, table } = state;
     const migratetype = core.mobilityGroupingDisabled
-      ? MIGRATE_UNMOVABLE : requestMigratetypeFromName(name);
+      ? MIGRATE_UNMOVABLE : requestMigratetype(name);
     core.lastSourceList = migratetype;
     const pfn = core.allocPages(order, migratetype);
-    if (pfn < 0) return { ok: false, reason: 'ENOMEM' };
-    table.create({
-      id: step, kind: KIND_PAGES, pfn, pageCount: 1 << order, order, migratetype,
-      sourceList: core.lastSourceList, area: -1,
-    });
+    if (pfn < 0) return ENOMEM;
+    core.table.create(step, KIND_PAGES, pfn, 1 << order, order, migratetype,
+      core.lastSourceList, -1);
     return { ok: true, pfn };
   }
 
   /** free: __free_pages(page, order); a pin goes with the allocation. */
-  private freePages(state: Booted, target: number): OpResult {
-    const slot = targetSlot(state, target, KIND_PAGES);
-    const pfn = state.table.pfn[slot];
-    const order = state.table.order[slot];
-    state.table.release(slot);
-    state.core.freePages(pfn, order);
+  protected freeOp(core: BuddyCore, target: number): OpResult {
+    const table = core.table;
+    const slot = targetSlot(table, target, KIND_PAGES);
+    const pfn = table.pfn[slot];
+    const order = table.order[slot];
+    table.release(slot);
+    core.freePages(pfn, order);
     return OK;
   }
 
   /** cmaAlloc / dmaAlloc: cma_alloc() on cma_areas[area], recorded as `kind`. */
-  private cmaAlloc(
-    state: Booted, areaIndex: number, count: number, align: number, kind: number, step: number,
+  protected cmaAllocOp(
+    core: BuddyCore, areaIndex: number, count: number, align: number, kind: number,
+    step: number,
   ): OpResult {
-    const area = state.areas[areaIndex];
-    if (area === undefined) return this.cmaFailed(state, 'no-area');
-    const { core, table, counters, world } = state;
-    const result = cmaAlloc({ core, table, counters, profile: world.profile }, area, count, align);
-    if (!result.ok) return this.cmaFailed(state, result.reason);
-    counters.allocOk++;
-    table.create({
-      id: step, kind, pfn: result.pfn, pageCount: count, order: -1, migratetype: MIGRATE_CMA,
-      sourceList: -1, area: areaIndex,
-    });
-    return { ok: true, pfn: result.pfn };
+    const area = core.areas[areaIndex];
+    if (area === undefined) return this.cmaFailed(core, NO_AREA);
+    const result = core.cmaAlloc(area, count, align);
+    if (!result.ok) {
+      if (result.reason === 'ENOMEM') core.stats[STAT.enomem]++;
+      return this.cmaFailed(core, result);
+    }
+    core.stats[STAT.cmaAllocOk]++;
+    core.table.create(step, kind, result.pfn, count, -1, MIGRATE_CMA, -1, areaIndex);
+    return result;
   }
 
-  private cmaFailed(state: Booted, reason: string): OpResult {
-    state.counters.allocFail++;
-    if (reason === 'ENOMEM') state.counters.enomem++;
-    return { ok: false, reason };
+  private cmaFailed(core: BuddyCore, result: OpResult): OpResult {
+    core.stats[STAT.cmaAllocFail]++;
+    return result;
   }
 
   /**
    * dmaAlloc: dma_alloc_from_contiguous() K4_9 (§7.7): the device's area or the default one,
    * count = ceil(size / PAGE_SIZE), align = min(get_order(size), CONFIG_CMA_ALIGNMENT).
    */
-  private dmaAlloc(state: Booted, device: number, size: number, step: number): OpResult {
-    const area = state.report.deviceAreas[device] ?? state.report.defaultArea;
-    if (area === null) return this.cmaFailed(state, 'no-area');
+  protected dmaAllocOp(core: BuddyCore, device: number, size: number, step: number): OpResult {
+    const { report, world } = this.state();
+    const area = report.deviceAreas[device] ?? report.defaultArea;
+    if (area === null) return this.cmaFailed(core, NO_AREA);
     const count = Math.ceil(size / limits.pageSize);
-    const align = Math.min(getOrder(size), state.world.kconfig.cmaAlignment);
-    return this.cmaAlloc(state, area, count, align, KIND_DMA, step);
+    const align = Math.min(getOrder(size), world.kconfig.cmaAlignment);
+    return this.cmaAllocOp(core, area, count, align, KIND_DMA, step);
   }
 
   /** cmaRelease / dmaFree: cma_release(area, pfn, count) (§5.7). */
-  private cmaRelease(state: Booted, target: number, kind: number): OpResult {
-    const { table, areas, core } = state;
-    const slot = targetSlot(state, target, kind);
-    const area = areas[table.area[slot]];
+  protected cmaReleaseOp(core: BuddyCore, target: number, kind: number): OpResult {
+    const table = core.table;
+    const slot = targetSlot(table, target, kind);
+    const area = core.areas[table.area[slot]];
     const pfn = table.pfn[slot];
     const count = table.pageCount[slot];
     table.release(slot);
-    return { ok: cmaRelease(core, area, pfn, count) };
+    return core.cmaRelease(area, pfn, count) ? OK : RELEASE_FAILED;
   }
 
   /** pin / unpin: a long-term pin stops migration (§12.5); idempotent. */
-  private pin(state: Booted, target: number, pinned: boolean): OpResult {
-    const { table } = state;
-    const slot = targetSlot(state, target, KIND_PAGES);
+  protected pinOp(core: BuddyCore, target: number, pinned: boolean): OpResult {
+    const table = core.table;
+    const slot = targetSlot(table, target, KIND_PAGES);
     if (pinned && table.pinned[slot] === 0) table.pinnedPfn[slot] = table.pfn[slot];
     if (!pinned) table.pinnedPfn[slot] = -1;
     table.pinned[slot] = pinned ? 1 : 0;
@@ -234,32 +314,45 @@ export class ImplAllocator implements Allocator {
   }
 
   /** write: token = step + 1 in the allocation and each of its frames. */
-  private write(state: Booted, target: number, step: number): OpResult {
-    state.table.write(targetSlot(state, target, -1), step + 1);
+  protected writeOp(core: BuddyCore, target: number, step: number): OpResult {
+    core.table.write(targetSlot(core.table, target, -1), step + 1);
     return OK;
   }
 
   /** check: every frame holds the allocation's token. */
-  private check(state: Booted, target: number): OpResult {
-    const { table } = state;
-    const slot = targetSlot(state, target, -1);
-    if (table.frameToken(slot) === table.token[slot]) return OK;
-    return { ok: false, reason: 'data-mismatch' };
+  protected checkOp(core: BuddyCore, target: number): OpResult {
+    const table = core.table;
+    const slot = targetSlot(table, target, -1);
+    return table.frameToken(slot) === table.token[slot] ? OK : DATA_MISMATCH;
   }
 
-  private booted(): Booted {
-    assert(this.state !== null, 'ImplAllocator: boot() first');
-    return this.state;
+  private state(): Booted {
+    assert(this.booted !== null, 'ImplAllocator: boot() first');
+    return this.booted;
   }
 }
 
+/**
+ * gfpflags_to_migratetype() of a trace's name. Speed: compares with the interned literals
+ * instead of REQUEST_MIGRATETYPE_NAMES.indexOf(), a builtin call per op.
+ */
+function requestMigratetype(name: RequestMigratetypeName): number {
+  if (name === 'MOVABLE') return MIGRATE_MOVABLE;
+  return name === 'UNMOVABLE' ? MIGRATE_UNMOVABLE : MIGRATE_RECLAIMABLE;
+}
+
 /** The slot of a live allocation `target` of `kind` (-1: any kind); the harness resolved it. */
-function targetSlot(state: Booted, target: number, kind: number): number {
-  const slot = state.table.slotOf(target);
-  assert(slot >= 0, `ImplAllocator: target ${target} is not a live allocation`);
-  assert(kind < 0 || state.table.kind[slot] === kind, `ImplAllocator: target ${target} has kind`
-    + ` ${state.table.kind[slot]}, op needs ${kind}`);
+function targetSlot(table: AllocationTable, target: number, kind: number): number {
+  const slot = table.slotOf(target);
+  if (slot < 0 || (kind >= 0 && table.kind[slot] !== kind)) badTarget(table, target, kind);
   return slot;
+}
+
+function badTarget(table: AllocationTable, target: number, kind: number): never {
+  const slot = table.slotOf(target);
+  assert(slot >= 0, `ImplAllocator: target ${target} is not a live allocation`);
+  throw new AssertionError(`ImplAllocator: target ${target} has kind ${table.kind[slot]},`
+    + ` op needs ${kind}`);
 }
 
 /** get_order(size): the smallest order whose pages hold `size` bytes. */

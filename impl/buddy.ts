@@ -1,9 +1,10 @@
 /**
- * impl/buddy.ts — the zones' free lists, split and merge. Mirrors model/buddy.ts
- * (rmqueueSmallest, expand, freeOneBlock, addToFreeList) and, in the kernel,
- * __rmqueue_smallest(), expand(), __free_one_page(), __free_pages() with pcp off and
- * buffered_rmqueue()'s accounting — mm/page_alloc.c v4.9.45 (kernel-semantics.md §2, §12.1,
- * §12.17). The fallback half of __rmqueue() lives in impl/fallback.ts.
+ * impl/buddy.ts — the zones' free lists, split and merge: BuddyLayer, the first layer of
+ * BuddyCore (impl/core.ts). Mirrors model/buddy.ts (rmqueueSmallest, expand, freeOneBlock,
+ * addToFreeList) and, in the kernel, __rmqueue_smallest(), expand(), __free_one_page(),
+ * __free_pages() with pcp off, buffered_rmqueue() and __mod_zone_freepage_state() —
+ * mm/page_alloc.c v4.9.45 (kernel-semantics.md §2, §12.1, §12.17). The fallback half of
+ * __rmqueue() is the next layer, impl/fallback.ts.
  *
  * Not in scope: pcp lists, guard pages, HIGHATOMIC, watermarks (docs/MODEL.md "Scope").
  *
@@ -12,25 +13,25 @@
  *   kernel's page->lru. Indices >= pages are list sentinels, one per (zone, order, migratetype),
  *   so lists are circular and list_del() needs neither the list head nor a branch (as the C
  *   yardstick). While a page is allocated its two slots are unused by the lists, so
- *   impl/allocations.ts keeps the owner slot in `next` and the data token in `prev` (8 B/page).
+ *   impl/allocations.ts (`table`) keeps the owner slot in `next` and the data token in `prev`.
  * - `freeOrder` (Int8Array by pfn) is PageBuddy + page_private: the order of a free block's head
  *   page, -1 for every other page (1 B/page). The list a head is on is never stored: no kernel
  *   path reads it, and the snapshot walks the lists.
  * - `blockInfo` (Uint8Array by pageblock) packs the pageblock's migratetype bits (low 3 bits)
  *   and its zone (the bits above), so __free_pages() gets both with one load (1 B/pageblock).
+ * - `nrFree` (Int32Array by zone * (maxOrder + 1) + order) is free_area[order].nr_free, kept
+ *   with every list add and del of a buddy as the kernel does (list_move() leaves it alone).
+ * - `vmStat` (Int32Array by zone * 2 + item) is the zone's vm_stat[NR_FREE_PAGES] and
+ *   vm_stat[NR_FREE_CMA_PAGES], moved once per operation at the kernel's accounting points,
+ *   each a call of modZoneFreepageState() naming its site: __free_one_page() (+, not for
+ *   ISOLATE), buffered_rmqueue() (-, by the pcp type: the list taken from, or the requested
+ *   type after a fallback), set/unset_migratetype_isolate() (the pages moved, by the old /
+ *   restored block type) and __isolate_free_page() (-, by the block type, not for ISOLATE) —
+ *   kernel-semantics.md §2.3 item 5, §2.4, §6.5. They follow the *list* type (§8.1 I10), which
+ *   is what the `counters` invariant recomputes from the lists.
+ * - `stats` (Float64Array) are the behaviour counters (impl/allocator.ts behaviours()), one
+ *   array so that a state copy cannot miss one.
  * Total: 9 bytes per page plus 1 byte per pageblock (impl/allocator.ts stateBytes()).
- *
- * Counters: free_area[].nr_free and the vmstat pair NR_FREE_PAGES / NR_FREE_CMA_PAGES are
- * *derived* from the lists when read (the snapshot walks every list anyway). nr_free counts the
- * blocks on an order's lists by definition (each list_add/list_del of a buddy pairs with its
- * ++/--). For the vmstat pair, with pcp and guard pages off every K4_9 path modelled here
- * changes them by exactly the pages it puts on or takes off non-ISOLATE (resp. CMA) lists —
- * §8.1 I10, §12.18: frees and allocations account by list type, isolation moves a CMA block's
- * pages (all on CMA lists, I7) to ISOLATE lists and back, __isolate_free_page() runs only
- * inside ISOLATE blocks, steals move only between U/M/E lists, and no merge joins CMA and
- * non-CMA (areas are MAX_ORDER aligned). DEVIATION: the kernel updates the three counters per
- * operation; here that cost a fifth of the yardstick run (three typed-array read-modify-writes
- * per op), and a path that broke the equalities would show as a model/impl disagreement.
  *
  * V8 notes (the hot path is allocPages/freePages; each measured with bench/yardstick.ts):
  * - fields assigned in the constructor are `declare`d: a class field declaration would first
@@ -40,13 +41,15 @@
  * - integer fields are stored `| 0`, so a world computed with doubles (2 ** 18) still gives
  *   small-integer fields instead of float compares on every pfn;
  * - the common case of allocPages (the highest zone's own lists) and the whole of freePages are
- *   small enough for V8 to inline; the rest of __rmqueue is out of line in allocPagesSlow;
+ *   small enough for V8 to inline, hooks included (a small monomorphic method inlines like a
+ *   function); the rest of __rmqueue is out of line in allocPagesSlow;
  * - zone-range and isolation checks of the merge loop run only from pageblockOrder up (below
  *   it a buddy shares the pageblock, hence the zone), saving three loads per free.
  */
 import { assert } from '../src/core/assert.ts';
 import * as shared from '../src/core/migratetype.ts';
-import { rmqueueFallback } from './fallback.ts';
+import type { Profile } from '../src/core/world.ts';
+import { AllocationTable } from './allocations.ts';
 
 const MIGRATE_UNMOVABLE = 0;
 const MIGRATE_MOVABLE = 1;
@@ -68,12 +71,43 @@ const BLOCK_ZONE_SHIFT = 3;
 const BLOCK_TYPE_MASK = (1 << BLOCK_ZONE_SHIFT) - 1;
 assert(1 << LIST_SHIFT >= MIGRATE_TYPES, 'LIST_SHIFT must leave a slot for every migratetype');
 
+/** enum zone_stat_item: the two vm_stat entries kept per zone, `vmStat[zone * 2 + item]`. */
+export const NR_FREE_PAGES = 0;
+export const NR_FREE_CMA_PAGES = 1;
+const VM_STAT_ITEMS = 2;
+
+/**
+ * The kernel's __mod_zone_freepage_state() call sites, passed to modZoneFreepageState() so that
+ * a bug-zoo mutant can break one accounting point and leave the others alone.
+ */
+export const VMSTAT_FREE_ONE_PAGE = 0;
+export const VMSTAT_BUFFERED_RMQUEUE = 1;
+export const VMSTAT_SET_ISOLATE = 2;
+export const VMSTAT_UNSET_ISOLATE = 3;
+export const VMSTAT_ISOLATE_FREE_PAGE = 4;
+export type VmstatSite = 0 | 1 | 2 | 3 | 4;
+const FREE_ONE_PAGE: VmstatSite = 0;
+const BUFFERED_RMQUEUE: VmstatSite = 1;
+assert(FREE_ONE_PAGE === VMSTAT_FREE_ONE_PAGE, 'impl/buddy.ts: VMSTAT_FREE_ONE_PAGE');
+assert(BUFFERED_RMQUEUE === VMSTAT_BUFFERED_RMQUEUE, 'impl/buddy.ts: VMSTAT_BUFFERED_RMQUEUE');
+
+/** Indices into `stats`, the behaviour counters; `fallback` starts a MIGRATE_TYPES^2 block. */
+export const STAT = {
+  cmaFallback: 0, claim: 1, stealRange: 2, splitDepthMax: 3, mergeDepthMax: 4,
+  migratePages: 5, cmaAllocOk: 6, cmaAllocFail: 7, ebusyRetry: 8, enomem: 9, fallback: 10,
+} as const;
+const STAT_SPLIT_DEPTH_MAX = 3;
+const STAT_MERGE_DEPTH_MAX = 4;
+assert(STAT_SPLIT_DEPTH_MAX === STAT.splitDepthMax, 'impl/buddy.ts: STAT.splitDepthMax');
+assert(STAT_MERGE_DEPTH_MAX === STAT.mergeDepthMax, 'impl/buddy.ts: STAT.mergeDepthMax');
+
 export interface ZoneSpan {
   startPfn: number;
   endPfn: number;
 }
 
 export interface BuddyGeometry {
+  profile: Profile;
   pages: number;
   maxOrder: number;
   pageblockOrder: number;
@@ -82,7 +116,8 @@ export interface BuddyGeometry {
   mobilityGroupingDisabled: boolean;
 }
 
-export class BuddyCore {
+export abstract class BuddyLayer {
+  declare readonly profile: Profile;
   declare readonly pages: number;
   declare readonly maxOrder: number;
   declare readonly pageblockOrder: number;
@@ -97,21 +132,22 @@ export class BuddyCore {
   declare readonly zoneEnd: Int32Array;
   /** Sentinel of (zone, order 0, migratetype 0); list (z, o, mt) is listBase[z] + (o << 3) + mt. */
   declare readonly listBase: Int32Array;
+  /** free_area[order].nr_free of each zone, at zone * (maxOrder + 1) + order. */
+  declare readonly nrFree: Int32Array;
+  /** vm_stat[NR_FREE_PAGES] and vm_stat[NR_FREE_CMA_PAGES] of each zone, at zone * 2 + item. */
+  declare readonly vmStat: Int32Array;
   declare readonly nrIsolatePageblock: Int32Array;
   declare readonly managedPages: Int32Array;
-  /** [requested * MIGRATE_TYPES + fallback]: __rmqueue_fallback() takes (behaviours). */
-  declare readonly fallbackCounts: Int32Array;
+  /** Behaviour counters, indexed by STAT (fallbacks at STAT.fallback + req * 6 + fallback). */
+  declare readonly stats: Float64Array;
+  /** The owners, pins and data of allocated frames (the struct pages of in-use memory). */
+  declare readonly table: AllocationTable;
   /**
    * The free list type the last allocation took its block from, written by the paths that
    * take another list than the requested one: a caller that needs it sets it to the requested
-   * type first (the fast path then leaves it alone).
+   * type first (the fast path then leaves it alone). Transient: read right after allocPages().
    */
   declare lastSourceList: number;
-  declare cmaFallbackCount: number;
-  declare claimCount: number;
-  declare stealRangeCount: number;
-  declare splitDepthMax: number;
-  declare mergeDepthMax: number;
 
   constructor(geometry: BuddyGeometry) {
     const { pages, maxOrder, pageblockOrder, zones } = geometry;
@@ -119,6 +155,7 @@ export class BuddyCore {
     assert(pages % (1 << pageblockOrder) === 0, `BuddyCore: ${pages} pages not in pageblocks`);
     const zonesMax = 255 >> BLOCK_ZONE_SHIFT;
     assert(zones.length >= 1 && zones.length <= zonesMax, `BuddyCore: ${zones.length} zones`);
+    this.profile = geometry.profile;
     // Speed: `| 0` makes V8 store these as small integers even when the world computed them as
     // doubles (2 ** 18 is one); a double field turns every compare with a pfn into a conversion.
     this.pages = pages | 0;
@@ -131,8 +168,7 @@ export class BuddyCore {
     this.next = new Int32Array(pages + listSlots).fill(-1);
     this.prev = new Int32Array(pages + listSlots).fill(-1);
     this.freeOrder = new Int8Array(pages).fill(-1);
-    const blocks = pages >> pageblockOrder;
-    this.blockInfo = new Uint8Array(blocks);
+    this.blockInfo = new Uint8Array(pages >> pageblockOrder);
     this.zoneStart = new Int32Array(zones.length);
     this.zoneEnd = new Int32Array(zones.length);
     // Speed: a typed-array load here measured faster than pages + zone * stride.
@@ -149,15 +185,13 @@ export class BuddyCore {
       this.next[slot] = slot;
       this.prev[slot] = slot;
     }
+    this.nrFree = new Int32Array(zones.length * (maxOrder + 1));
+    this.vmStat = new Int32Array(zones.length * VM_STAT_ITEMS);
     this.nrIsolatePageblock = new Int32Array(zones.length);
     this.managedPages = new Int32Array(zones.length);
-    this.fallbackCounts = new Int32Array(MIGRATE_TYPES * MIGRATE_TYPES);
+    this.stats = new Float64Array(STAT.fallback + MIGRATE_TYPES * MIGRATE_TYPES);
+    this.table = new AllocationTable(this.next, this.prev);
     this.lastSourceList = -1;
-    this.cmaFallbackCount = 0;
-    this.claimCount = 0;
-    this.stealRangeCount = 0;
-    this.splitDepthMax = 0;
-    this.mergeDepthMax = 0;
   }
 
   /** The sentinel of zone->free_area[order].free_list[migratetype]. */
@@ -191,52 +225,36 @@ export class BuddyCore {
     this.blockInfo[block] = (this.blockInfo[block] & ~BLOCK_TYPE_MASK) | stored;
   }
 
-  /**
-   * free_area[order].nr_free of `zone`, derived: the blocks on that order's lists, which is what
-   * the kernel's counter counts (every list_add/list_del of a buddy pairs with its ++/--).
-   */
+  /** free_area[order].nr_free of `zone`: blocks on all that order's lists. */
   nrFreeBlocks(zone: number, order: number): number {
-    let blocks = 0;
-    for (let migratetype = 0; migratetype < MIGRATE_TYPES; migratetype++) {
-      blocks += this.blocksOnList(this.listHead(zone, order, migratetype));
-    }
-    return blocks;
+    return this.nrFree[zone * (this.maxOrder + 1) + order];
   }
 
-  /** The length of one free list (O(blocks)). */
-  blocksOnList(head: number): number {
-    let blocks = 0;
-    for (let pfn = this.next[head]; pfn !== head; pfn = this.next[pfn]) blocks++;
-    return blocks;
+  /** zone_page_state(zone, NR_FREE_PAGES). */
+  nrFreePages(zone: number): number {
+    return this.vmStat[zone * VM_STAT_ITEMS + NR_FREE_PAGES];
+  }
+
+  /** zone_page_state(zone, NR_FREE_CMA_PAGES). */
+  nrFreeCmaPages(zone: number): number {
+    return this.vmStat[zone * VM_STAT_ITEMS + NR_FREE_CMA_PAGES];
   }
 
   /**
-   * vmstat NR_FREE_PAGES of `zone`, derived: the pages on its free lists but the ISOLATE ones
-   * (kernel-semantics.md §8.1 I10 with pcp and guard pages off; see the header).
+   * Mirrors __mod_zone_freepage_state() — include/linux/vmstat.h, K4_9: NR_FREE_PAGES moves by
+   * `pageCount` (negative on allocation), NR_FREE_CMA_PAGES too when `migratetype` is CMA.
+   * The `if (!is_migrate_isolate(mt))` guards stay at the call sites, as in the kernel; `site`
+   * names the caller (VMSTAT_*), for bug-zoo overrides only.
    */
-  nrFreePages(zone: number): number {
-    let pages = 0;
-    for (let migratetype = 0; migratetype < MIGRATE_TYPES; migratetype++) {
-      if (migratetype !== MIGRATE_ISOLATE) pages += this.freePagesOnList(zone, migratetype);
-    }
-    return pages;
+  modZoneFreepageState(
+    zone: number, pageCount: number, migratetype: number, _site: VmstatSite,
+  ): void {
+    const item = zone * VM_STAT_ITEMS;
+    this.vmStat[item] += pageCount;
+    if (migratetype === MIGRATE_CMA) this.vmStat[item + NR_FREE_CMA_PAGES] += pageCount;
   }
 
-  /** vmstat NR_FREE_CMA_PAGES of `zone`, derived: the pages on its CMA lists (§12.18). */
-  nrFreeCmaPages(zone: number): number {
-    return this.freePagesOnList(zone, MIGRATE_CMA);
-  }
-
-  /** Pages in the free blocks on the `migratetype` lists of `zone`, every order (O(blocks)). */
-  freePagesOnList(zone: number, migratetype: number): number {
-    let pages = 0;
-    for (let order = 0; order <= this.maxOrder; order++) {
-      pages += this.blocksOnList(this.listHead(zone, order, migratetype)) << order;
-    }
-    return pages;
-  }
-
-  /** list_add(): insert a free head at the head of its list; set_page_order(). */
+  /** list_add() + set_page_order() + nr_free++: a free head at the head of its list. */
   addToFreeList(zone: number, pfn: number, order: number, migratetype: number): void {
     const next = this.next;
     const head = this.listBase[zone] + (order << LIST_SHIFT) + migratetype;
@@ -246,6 +264,7 @@ export class BuddyCore {
     this.prev[first] = pfn;
     next[head] = pfn;
     this.freeOrder[pfn] = order;
+    this.nrFree[zone * (this.maxOrder + 1) + order]++;
   }
 
   /** list_add_tail(): as addToFreeList, at the tail (rule T). */
@@ -258,9 +277,10 @@ export class BuddyCore {
     this.next[last] = pfn;
     prev[head] = pfn;
     this.freeOrder[pfn] = order;
+    this.nrFree[zone * (this.maxOrder + 1) + order]++;
   }
 
-  /** list_del() + rmv_page_order(): take a free head off whatever list holds it. */
+  /** list_del() + rmv_page_order() + nr_free--: a free head off whatever list holds it. */
   delFromFreeList(zone: number, pfn: number): void {
     const next = this.next;
     const prev = this.prev;
@@ -268,37 +288,54 @@ export class BuddyCore {
     const before = prev[pfn];
     next[before] = after;
     prev[after] = before;
+    this.nrFree[zone * (this.maxOrder + 1) + this.freeOrder[pfn]]--;
     this.freeOrder[pfn] = -1;
   }
 
-  /** list_move(): a free head to the head of another list of the same order (§12.15). */
+  /** list_move(): a free head to the head of another list of its order; nr_free unchanged. */
   moveToFreeListHead(zone: number, pfn: number, migratetype: number): void {
-    const order = this.freeOrder[pfn];
-    this.delFromFreeList(zone, pfn);
-    this.addToFreeList(zone, pfn, order, migratetype);
+    const next = this.next;
+    const prev = this.prev;
+    const after = next[pfn];
+    const before = prev[pfn];
+    next[before] = after;
+    prev[after] = before;
+    const head = this.listBase[zone] + (this.freeOrder[pfn] << LIST_SHIFT) + migratetype;
+    const first = next[head];
+    next[pfn] = first;
+    prev[pfn] = head;
+    prev[first] = pfn;
+    next[head] = pfn;
   }
 
   /**
    * Mirrors get_page_from_freelist() over the node's zonelist, highest zone first (§12.16),
-   * and buffered_rmqueue() → __rmqueue() (K4_9, §4.2). `migratetype` is already the gfp's
-   * (UNMOVABLE when mobility grouping is disabled). Returns the pfn, or -1.
+   * and buffered_rmqueue() → __rmqueue() (K4_9, §4.2) with its accounting. `migratetype` is
+   * already the gfp's (UNMOVABLE when mobility grouping is disabled). Returns the pfn, or -1.
    * Speed: the first step of the highest zone (its own lists) is tried here, the rest of the
    * walk is allocPagesSlow, so that the common case inlines into the caller.
    */
   allocPages(order: number, migratetype: number): number {
     const zone = this.zoneCount - 1;
     const pfn = this.rmqueueSmallest(zone, order, migratetype);
-    if (pfn >= 0) return pfn;
-    return this.allocPagesSlow(zone, order, migratetype);
+    if (pfn < 0) return this.allocPagesSlow(zone, order, migratetype);
+    // buffered_rmqueue(): the pcp type of a page off its own type's list is that type.
+    this.modZoneFreepageState(zone, -(1 << order), migratetype, BUFFERED_RMQUEUE);
+    return pfn;
   }
 
   /** allocPages once the highest zone's own lists failed: the rest of __rmqueue, lower zones. */
-  private allocPagesSlow(highestZone: number, order: number, migratetype: number): number {
-    const pfn = this.rmqueueAfterSmallest(highestZone, order, migratetype);
-    if (pfn >= 0) return pfn;
-    for (let zone = highestZone - 1; zone >= 0; zone--) {
-      const lowerPfn = this.rmqueue(zone, order, migratetype);
-      if (lowerPfn >= 0) return lowerPfn;
+  allocPagesSlow(highestZone: number, order: number, migratetype: number): number {
+    this.lastSourceList = migratetype;
+    for (let zone = highestZone; zone >= 0; zone--) {
+      const pfn = zone === highestZone
+        ? this.rmqueueAfterSmallest(zone, order, migratetype)
+        : this.rmqueue(zone, order, migratetype);
+      if (pfn < 0) continue;
+      // set_pcppage_migratetype(): CMA off a CMA list; the requested type after a fallback.
+      const pcpMigratetype = this.lastSourceList === MIGRATE_CMA ? MIGRATE_CMA : migratetype;
+      this.modZoneFreepageState(zone, -(1 << order), pcpMigratetype, BUFFERED_RMQUEUE);
+      return pfn;
     }
     return -1;
   }
@@ -315,23 +352,32 @@ export class BuddyCore {
   }
 
   /** __rmqueue() once __rmqueue_smallest(migratetype) found nothing. */
-  private rmqueueAfterSmallest(zone: number, order: number, migratetype: number): number {
-    if (migratetype === MIGRATE_MOVABLE) {
-      const pfn = this.rmqueueSmallest(zone, order, MIGRATE_CMA);
-      if (pfn >= 0) {
-        this.cmaFallbackCount++;
-        this.lastSourceList = MIGRATE_CMA;
-        return pfn;
-      }
+  rmqueueAfterSmallest(zone: number, order: number, migratetype: number): number {
+    const pfn = this.rmqueueCmaFallback(zone, order, migratetype);
+    if (pfn >= 0) {
+      this.stats[STAT.cmaFallback]++;
+      this.lastSourceList = MIGRATE_CMA;
+      return pfn;
     }
-    return rmqueueFallback(this, zone, order, migratetype);
+    return this.rmqueueFallback(zone, order, migratetype);
   }
 
   /**
+   * Mirrors __rmqueue_cma_fallback() — K4_9 (§4.2 step 2) with __rmqueue()'s test around it:
+   * only a MOVABLE request may take pages off the CMA lists (§4.10 F1). Returns the pfn or -1.
+   */
+  rmqueueCmaFallback(zone: number, order: number, migratetype: number): number {
+    if (migratetype !== MIGRATE_MOVABLE) return -1;
+    return this.rmqueueSmallest(zone, order, MIGRATE_CMA);
+  }
+
+  /** __rmqueue_fallback(): impl/fallback.ts. */
+  abstract rmqueueFallback(zone: number, order: number, startMigratetype: number): number;
+
+  /**
    * Mirrors __rmqueue_smallest() — same loop in every profile (§2.3): the head of the smallest
-   * non-empty `migratetype` list at or above `order`, split by expand() (inlined: upper halves
-   * to the head of the list of their order, high to low, so the caller keeps the lowest pages).
-   * buffered_rmqueue()'s __mod_zone_freepage_state(-(1 << order), migratetype) is derived.
+   * non-empty `migratetype` list at or above `order`, split by expand(), so the caller keeps the
+   * lowest pages. Accounting is the caller's (buffered_rmqueue()).
    */
   rmqueueSmallest(zone: number, order: number, migratetype: number): number {
     // Hot path: locals instead of repeated this.* loads; the sentinel test replaces list_empty().
@@ -346,15 +392,20 @@ export class BuddyCore {
       next[head] = after;
       this.prev[after] = head;
       this.freeOrder[pfn] = -1;
+      this.nrFree[zone * (maxOrder + 1) + current]--;
       if (current > order) this.expand(zone, pfn, order, current, migratetype);
       return pfn;
     }
     return -1;
   }
 
-  /** Mirrors expand() (§2.3): upper halves to the list heads, high to low. */
+  /**
+   * Mirrors expand() (§2.3): the block `pfn` of order `high` is off its list; its upper halves
+   * go to the head of the `migratetype` list of their order, high to low.
+   */
   expand(zone: number, pfn: number, low: number, high: number, migratetype: number): void {
-    if (high - low > this.splitDepthMax) this.splitDepthMax = high - low;
+    const stats = this.stats;
+    if (high - low > stats[STAT_SPLIT_DEPTH_MAX]) stats[STAT_SPLIT_DEPTH_MAX] = high - low;
     for (let half = high - 1; half >= low; half--) {
       this.addToFreeList(zone, pfn + (1 << half), half, migratetype);
     }
@@ -370,31 +421,27 @@ export class BuddyCore {
   }
 
   /**
-   * Mirrors __free_one_page() — K4_9 (§2.4, §12.1): merge with free buddies of equal order in
-   * the same zone up to maxOrder (at orders >= pageblockOrder not across ISOLATE and
-   * non-ISOLATE while the zone has isolated pageblocks: the max_order trick), then insert at
-   * the head, or at the tail by rule T. The vmstat update is derived (see the header).
-   * K6_1 stops above pageblockOrder when either type is not mergeable (§9 switch P11).
+   * Mirrors __free_one_page() — K4_9 (§2.4, §12.1): count the pages free (not on ISOLATE
+   * lists), merge with the buddy while canMergeWithBuddy() says so, then insert at the tail
+   * when buddyMergeLikely(), else at the head. K6_1 stops above pageblockOrder when either
+   * type is not mergeable (§9 switch P11).
    */
   freeOneBlock(zone: number, pfn: number, order: number, migratetype: number): void {
-    const freeOrder = this.freeOrder;
+    if (migratetype !== MIGRATE_ISOLATE) {
+      this.modZoneFreepageState(zone, 1 << order, migratetype, FREE_ONE_PAGE);
+    }
     const maxOrder = this.maxOrder;
-    const pageblockOrder = this.pageblockOrder;
     let current = order;
     while (current < maxOrder) {
       const buddy = pfn ^ (1 << current);
-      // Speed: below pageblockOrder a buddy shares the pageblock, hence memory, zone and type;
-      // from there up the zone test also keeps the read below inside memory.
-      if (current >= pageblockOrder && this.mergeStopsAbovePageblock(zone, buddy, migratetype)) {
-        break;
-      }
-      if (freeOrder[buddy] !== current) break;
+      if (!this.canMergeWithBuddy(zone, buddy, current, migratetype)) break;
       this.delFromFreeList(zone, buddy);
       pfn &= buddy;
       current++;
-      if (current - order > this.mergeDepthMax) this.mergeDepthMax = current - order;
     }
-    if (current < maxOrder - 1 && this.higherBuddyIsFree(pfn, current)) {
+    const depth = current - order;
+    if (depth > this.stats[STAT_MERGE_DEPTH_MAX]) this.stats[STAT_MERGE_DEPTH_MAX] = depth;
+    if (this.buddyMergeLikely(zone, pfn, current)) {
       this.addToFreeListTail(zone, pfn, current, migratetype);
     } else {
       this.addToFreeList(zone, pfn, current, migratetype);
@@ -402,11 +449,21 @@ export class BuddyCore {
   }
 
   /**
-   * The checks of __free_one_page() K4_9 that only bite from pageblockOrder up: page_is_buddy()'s
-   * zone test (a buddy outside the zone, or past the end of memory, is no buddy; no holes) and
-   * the max_order trick (while the zone has isolated pageblocks, an ISOLATE block and a
-   * non-ISOLATE one of another type never merge).
+   * The merge decision of __free_one_page() K4_9: page_is_buddy() (§2.2: `buddy` heads a free
+   * block of exactly `order` in the same zone; no holes) and, from pageblockOrder up, the
+   * max_order trick (while the zone has isolated pageblocks, an ISOLATE block and a
+   * non-ISOLATE one of another type never merge, §2.4).
    */
+  canMergeWithBuddy(zone: number, buddy: number, order: number, migratetype: number): boolean {
+    // Speed: below pageblockOrder a buddy shares the pageblock, hence memory, zone and type;
+    // from there up the zone test also keeps the read below inside memory.
+    if (order >= this.pageblockOrder && this.mergeStopsAbovePageblock(zone, buddy, migratetype)) {
+      return false;
+    }
+    return this.freeOrder[buddy] === order;
+  }
+
+  /** canMergeWithBuddy's checks that only bite from pageblockOrder up: zone, isolation. */
   private mergeStopsAbovePageblock(zone: number, buddy: number, migratetype: number): boolean {
     if (buddy < this.zoneStart[zone] || buddy >= this.zoneEnd[zone]) return true;
     if (this.nrIsolatePageblock[zone] === 0) return false;
@@ -416,11 +473,13 @@ export class BuddyCore {
   }
 
   /**
-   * Rule T of __free_one_page() K4_9 (§2.4, §12.1): with the merged block at `pfn` of `order`,
+   * The head/tail placement of __free_one_page() K4_9, rule T (§2.4, §12.1; K6_1 names it
+   * buddy_merge_likely()): below order MAX_ORDER - 2, with the merged block at `pfn` of `order`,
    * is the buddy of its order+1 parent (`combined`) a free block of order+1 in combined's zone?
    * Then the block goes to the tail, as it is likely to merge soon.
    */
-  private higherBuddyIsFree(pfn: number, order: number): boolean {
+  buddyMergeLikely(_zone: number, pfn: number, order: number): boolean {
+    if (order >= this.maxOrder - 1) return false;
     const combined = pfn & ~(1 << order);
     const higherBuddy = combined ^ (1 << (order + 1));
     // Speed: up to order + 2 <= pageblockOrder both lie in one pageblock (memory, one zone).

@@ -1,23 +1,24 @@
 /**
- * impl/cma.ts — CMA areas: bitmap arithmetic, cma_alloc() and cma_release(). Mirrors
- * model/cma.ts and, in the kernel, cma_bitmap_aligned_mask(), cma_bitmap_aligned_offset(),
- * cma_bitmap_pages_to_bits(), cma_clear_bitmap(), cma_alloc(), cma_release() (mm/cma.c
- * v4.9.45) and the debugfs `used`/`maxchunk` readers (mm/cma_debug.c) — kernel-semantics.md
- * §5.1, §5.6, §5.7, §5.8, §12.10, §12.11.
+ * impl/cma.ts — CMA areas: CmaLayer, the last layer of BuddyCore (impl/core.ts): bitmap
+ * arithmetic, cma_alloc(), cma_release() and activation. Mirrors model/cma.ts and
+ * model/cmaActivate.ts and, in the kernel, cma_bitmap_aligned_mask(),
+ * cma_bitmap_aligned_offset(), cma_bitmap_pages_to_bits(), cma_clear_bitmap(), cma_alloc(),
+ * cma_release(), cma_init_reserved_areas(), cma_activate_area() (mm/cma.c v4.9.45),
+ * init_cma_reserved_pageblock() (mm/page_alloc.c) and the debugfs `used`/`maxchunk` readers
+ * (mm/cma_debug.c) — kernel-semantics.md §5.1, §5.5–§5.8, §12.10, §12.11.
  *
  * Bitmaps are Uint32Array words with word-level search (impl/bitmap.ts).
  */
+import { assert } from '../src/core/assert.ts';
 import { MIGRATE_CMA } from '../src/core/migratetype.ts';
 import type { CmaAreaState } from '../src/core/snapshot.ts';
 import type { Profile } from '../src/core/world.ts';
-import type { AllocationTable } from './allocations.ts';
 import {
   bitmapClear, bitmapSet, bitmapWeight, findNextZeroAreaOff, longestZeroRun,
 } from './bitmap.ts';
-import type { BuddyCore } from './buddy.ts';
-import { allocContigRange, freeContigRange } from './contig.ts';
+import { type BuddyGeometry, STAT } from './buddy.ts';
+import { ContigLayer } from './contig.ts';
 import { EBUSY } from './isolation.ts';
-import type { MigrateCounters } from './migrate.ts';
 
 /** One entry of cma_areas[]. */
 export interface CmaArea {
@@ -33,13 +34,6 @@ export interface CmaArea {
   bitmap: Uint32Array;
 }
 
-export interface CmaCounters extends MigrateCounters {
-  allocOk: number;
-  allocFail: number;
-  ebusyRetry: number;
-  enomem: number;
-}
-
 /** Why cma_alloc() returned NULL (docs/MODEL.md "Ops"), or the pfn it returned. */
 export type CmaAllocResult =
   | { ok: true; pfn: number }
@@ -48,102 +42,175 @@ export type CmaAllocResult =
 export type CmaFailure =
   'area-failed' | 'zero-count' | 'too-large' | 'oops' | 'no-space' | 'ENOMEM';
 
-/** cma_bitmap_maxno(): bits in the area's bitmap. */
-export function cmaBitmapMaxno(area: CmaArea): number {
-  return Math.floor(area.count / 2 ** area.orderPerBit);
-}
+const FAILED: { readonly [reason in CmaFailure]: CmaAllocResult } = {
+  'area-failed': Object.freeze({ ok: false, reason: 'area-failed' }),
+  'zero-count': Object.freeze({ ok: false, reason: 'zero-count' }),
+  'too-large': Object.freeze({ ok: false, reason: 'too-large' }),
+  'oops': Object.freeze({ ok: false, reason: 'oops' }),
+  'no-space': Object.freeze({ ok: false, reason: 'no-space' }),
+  'ENOMEM': Object.freeze({ ok: false, reason: 'ENOMEM' }),
+};
 
-/** Mirrors cma_bitmap_aligned_mask(). */
-export function cmaBitmapAlignedMask(area: CmaArea, alignOrder: number): number {
-  if (alignOrder <= area.orderPerBit) return 0;
-  return 2 ** (alignOrder - area.orderPerBit) - 1;
-}
+export abstract class CmaLayer extends ContigLayer {
+  /** cma_areas[], in registration order (filled at boot, impl/boot.ts). */
+  declare readonly areas: CmaArea[];
 
-/**
- * Mirrors cma_bitmap_aligned_offset() — K4_9 keeps the pre-4.10 formula
- * (ALIGN(base, 2^align) - base) >> order_per_bit, i.e. (-base) mod 2^align (§5.6, §12.11);
- * from v4.10 on (K6_1) it is (base & (2^align - 1)) >> order_per_bit (switch P20).
- */
-export function cmaBitmapAlignedOffset(
-  area: CmaArea, alignOrder: number, profile: Profile,
-): number {
-  if (alignOrder <= area.orderPerBit) return 0;
-  const alignPages = 2 ** alignOrder;
-  const offsetPages = profile === 'K4_9'
-    ? Math.ceil(area.basePfn / alignPages) * alignPages - area.basePfn
-    : area.basePfn % alignPages;
-  return Math.floor(offsetPages / 2 ** area.orderPerBit);
-}
-
-/** Mirrors cma_bitmap_pages_to_bits(): ceil(pages / 2^order_per_bit). */
-export function cmaBitmapPagesToBits(area: CmaArea, pages: number): number {
-  return Math.ceil(pages / 2 ** area.orderPerBit);
-}
-
-/** The context cma_alloc() works in. */
-export interface CmaContext {
-  core: BuddyCore;
-  table: AllocationTable;
-  counters: CmaCounters;
-  profile: Profile;
-}
-
-/**
- * Mirrors cma_alloc(cma, count, align) K4_9 (§5.6): first fit in the bitmap; set the bits,
- * alloc_contig_range(pfn, pfn + count, MIGRATE_CMA); on -EBUSY clear them and retry from
- * bitmap_no + mask + 1; any other error stops. An area after a failed one has count != 0 and a
- * NULL bitmap: K4_9 would dereference it (§12.10), reported as 'oops' with nothing changed.
- * On success the caller records the allocation (its frames are out of the buddy allocator).
- */
-export function cmaAlloc(
-  context: CmaContext, area: CmaArea, count: number, align: number,
-): CmaAllocResult {
-  if (area.count === 0) return { ok: false, reason: 'area-failed' };
-  if (count === 0) return { ok: false, reason: 'zero-count' };
-  const mask = cmaBitmapAlignedMask(area, align);
-  const offset = cmaBitmapAlignedOffset(area, align, context.profile);
-  const maxno = cmaBitmapMaxno(area);
-  const bitCount = cmaBitmapPagesToBits(area, count);
-  if (bitCount > maxno) return { ok: false, reason: 'too-large' };
-  if (area.state !== 'active') return { ok: false, reason: 'oops' };
-  let start = 0;
-  for (;;) {
-    const bitmapNo = findNextZeroAreaOff(area.bitmap, maxno, start, bitCount, mask, offset);
-    if (bitmapNo >= maxno) return { ok: false, reason: 'no-space' };
-    bitmapSet(area.bitmap, bitmapNo, bitCount);
-    const pfn = area.basePfn + bitmapNo * 2 ** area.orderPerBit;
-    const { core, table, counters } = context;
-    const ret = allocContigRange(core, table, pfn, pfn + count, MIGRATE_CMA, counters);
-    if (ret === 0) return { ok: true, pfn };
-    cmaClearBitmap(area, pfn, count);
-    if (ret !== -EBUSY) return { ok: false, reason: 'ENOMEM' };
-    counters.ebusyRetry++;
-    // Progress: start strictly increases, and the search fails once it passes maxno.
-    start = bitmapNo + mask + 1;
+  constructor(geometry: BuddyGeometry) {
+    super(geometry);
+    this.areas = [];
   }
-}
 
-/** Mirrors cma_clear_bitmap(): the chunk holding `pfn` and as many as `count` pages need. */
-export function cmaClearBitmap(area: CmaArea, pfn: number, count: number): void {
-  const bitmapNo = Math.floor((pfn - area.basePfn) / 2 ** area.orderPerBit);
-  bitmapClear(area.bitmap, bitmapNo, cmaBitmapPagesToBits(area, count));
-}
+  /** cma_bitmap_maxno(): bits in the area's bitmap. */
+  cmaBitmapMaxno(area: CmaArea): number {
+    return Math.floor(area.count / 2 ** area.orderPerBit);
+  }
 
-/**
- * Mirrors cma_release() K4_9 (§5.7): false for a pfn outside the area; else
- * free_contig_range(pfn, count) and clear the bits. The caller forgets the allocation first.
- */
-export function cmaRelease(core: BuddyCore, area: CmaArea, pfn: number, count: number): boolean {
-  if (pfn < area.basePfn || pfn >= area.basePfn + area.count) return false;
-  freeContigRange(core, pfn, count);
-  cmaClearBitmap(area, pfn, count);
-  return true;
+  /** Mirrors cma_bitmap_aligned_mask(). */
+  cmaBitmapAlignedMask(area: CmaArea, alignOrder: number): number {
+    if (alignOrder <= area.orderPerBit) return 0;
+    return 2 ** (alignOrder - area.orderPerBit) - 1;
+  }
+
+  /**
+   * Mirrors cma_bitmap_aligned_offset() — K4_9 keeps the pre-4.10 formula
+   * (ALIGN(base, 2^align) - base) >> order_per_bit, i.e. (-base) mod 2^align (§5.6, §12.11);
+   * from v4.10 on (K6_1) it is (base & (2^align - 1)) >> order_per_bit (switch P20).
+   */
+  cmaBitmapAlignedOffset(area: CmaArea, alignOrder: number): number {
+    if (alignOrder <= area.orderPerBit) return 0;
+    const alignPages = 2 ** alignOrder;
+    const offsetPages = this.profile === 'K4_9'
+      ? Math.ceil(area.basePfn / alignPages) * alignPages - area.basePfn
+      : area.basePfn % alignPages;
+    return Math.floor(offsetPages / 2 ** area.orderPerBit);
+  }
+
+  /** Mirrors cma_bitmap_pages_to_bits(): ceil(pages / 2^order_per_bit). */
+  cmaBitmapPagesToBits(area: CmaArea, pages: number): number {
+    return Math.ceil(pages / 2 ** area.orderPerBit);
+  }
+
+  /**
+   * Mirrors cma_alloc(cma, count, align) K4_9 (§5.6): first fit in the bitmap; set the bits,
+   * alloc_contig_range(pfn, pfn + count, MIGRATE_CMA); on -EBUSY clear them and retry from
+   * bitmap_no + mask + 1; any other error stops. An area after a failed one has count != 0 and
+   * a NULL bitmap: K4_9 would dereference it (§12.10), reported as 'oops' with nothing changed.
+   * On success the caller records the allocation (its frames are out of the buddy allocator).
+   */
+  cmaAlloc(area: CmaArea, count: number, align: number): CmaAllocResult {
+    if (area.count === 0) return FAILED['area-failed'];
+    if (count === 0) return FAILED['zero-count'];
+    const mask = this.cmaBitmapAlignedMask(area, align);
+    const offset = this.cmaBitmapAlignedOffset(area, align);
+    const maxno = this.cmaBitmapMaxno(area);
+    const bitCount = this.cmaBitmapPagesToBits(area, count);
+    if (bitCount > maxno) return FAILED['too-large'];
+    if (area.state !== 'active') return FAILED.oops;
+    let start = 0;
+    for (;;) {
+      const bitmapNo = findNextZeroAreaOff(area.bitmap, maxno, start, bitCount, mask, offset);
+      if (bitmapNo >= maxno) return FAILED['no-space'];
+      this.cmaSetBitmap(area, bitmapNo, bitCount);
+      const pfn = area.basePfn + bitmapNo * 2 ** area.orderPerBit;
+      const ret = this.allocContigRange(pfn, pfn + count, MIGRATE_CMA);
+      if (ret === 0) return { ok: true, pfn };
+      this.cmaClearBitmap(area, pfn, count);
+      if (ret !== -EBUSY) return FAILED.ENOMEM;
+      this.stats[STAT.ebusyRetry]++;
+      // Progress: start strictly increases, and the search fails once it passes maxno.
+      start = bitmapNo + mask + 1;
+    }
+  }
+
+  /** The bitmap_set() of cma_alloc(): bits [bitmapNo, bitmapNo + bitCount) under cma->lock. */
+  cmaSetBitmap(area: CmaArea, bitmapNo: number, bitCount: number): void {
+    bitmapSet(area.bitmap, bitmapNo, bitCount);
+  }
+
+  /** Mirrors cma_clear_bitmap(): the chunk holding `pfn` and as many as `count` pages need. */
+  cmaClearBitmap(area: CmaArea, pfn: number, count: number): void {
+    const bitmapNo = Math.floor((pfn - area.basePfn) / 2 ** area.orderPerBit);
+    bitmapClear(area.bitmap, bitmapNo, this.cmaBitmapPagesToBits(area, count));
+  }
+
+  /**
+   * Mirrors cma_release() K4_9 (§5.7): false for a pfn outside the area; else
+   * free_contig_range(pfn, count) and clear the bits. The caller forgets the allocation first.
+   */
+  cmaRelease(area: CmaArea, pfn: number, count: number): boolean {
+    if (pfn < area.basePfn || pfn >= area.basePfn + area.count) return false;
+    this.freeContigRange(pfn, count);
+    this.cmaClearBitmap(area, pfn, count);
+    return true;
+  }
+
+  /**
+   * Mirrors cma_init_reserved_areas() K4_9 (§5.5, §12.10): activate the areas in registration
+   * order and stop at the first failure; the areas after it stay 'inactive' (count kept,
+   * bitmap NULL). Marks activated pageblocks in `activated`. Returns the failures (0 or 1).
+   */
+  cmaInitReservedAreas(activated: Uint8Array): number {
+    for (const area of this.areas) {
+      if (!this.cmaActivateArea(area, activated)) return 1;
+    }
+    return 0;
+  }
+
+  /**
+   * Mirrors cma_activate_area() K4_9: a zeroed bitmap; then pageblock by pageblock, the zone
+   * check, else the area fails (bitmap freed, count = 0, no message) with its earlier
+   * pageblocks already CMA in the buddy; each passing pageblock is activated at once.
+   */
+  cmaActivateArea(area: CmaArea, activated: Uint8Array): boolean {
+    const pageblockPages = 1 << this.pageblockOrder;
+    const blockCount = Math.floor(area.count / pageblockPages);
+    // The kernel's unsigned do-while would wrap on 0 blocks; cma_init_reserved_mem() rejects it.
+    assert(blockCount > 0, `cma_activate_area: area ${area.name} is smaller than a pageblock`);
+    area.bitmap = new Uint32Array(Math.ceil(this.cmaBitmapMaxno(area) / 32));
+    const zone = area.basePfn < this.pages ? this.zoneOf(area.basePfn) : -1;
+    for (let block = 0; block < blockCount; block++) {
+      const blockPfn = area.basePfn + block * pageblockPages;
+      if (!this.cmaPageblockInZone(zone, blockPfn)) {
+        area.bitmap = new Uint32Array(0);
+        area.count = 0;
+        area.state = 'failed';
+        return false;
+      }
+      this.initCmaReservedPageblock(blockPfn);
+      activated[blockPfn >> this.pageblockOrder] = 1;
+    }
+    area.state = 'active';
+    return true;
+  }
+
+  /**
+   * cma_activate_area()'s zone check: every pfn of the pageblock lies in `zone`, the zone of
+   * base_pfn (-1 when base_pfn is past memory). A pfn beyond memory has no zone: it fails the
+   * check too (the kernel only WARNs on !pfn_valid and then reads a bogus zone).
+   */
+  cmaPageblockInZone(zone: number, blockPfn: number): boolean {
+    if (zone < 0) return false;
+    return blockPfn >= this.zoneStart[zone]
+      && blockPfn + (1 << this.pageblockOrder) <= this.zoneEnd[zone];
+  }
+
+  /**
+   * Mirrors init_cma_reserved_pageblock() K4_9: type CMA, free the pageblock with
+   * __free_pages(page, pageblock_order) (pageblockOrder <= maxOrder in every world, so the
+   * MAX_ORDER-chunk branch never runs), managed pages += pageblock.
+   */
+  initCmaReservedPageblock(pfn: number): void {
+    this.setPageblockMigratetype(pfn, MIGRATE_CMA);
+    this.freePages(pfn, this.pageblockOrder);
+    this.managedPages[this.zoneOf(pfn)] += 1 << this.pageblockOrder;
+  }
 }
 
 /** debugfs `used` (cma_used_get()): set bits << order_per_bit. */
 export function cmaUsedPages(area: CmaArea): number {
   if (area.state !== 'active') return 0;
-  return bitmapWeight(area.bitmap, cmaBitmapMaxno(area)) * 2 ** area.orderPerBit;
+  const maxno = Math.floor(area.count / 2 ** area.orderPerBit);
+  return bitmapWeight(area.bitmap, maxno) * 2 ** area.orderPerBit;
 }
 
 /**
@@ -156,5 +223,6 @@ export function cmaMaxchunk(area: CmaArea, profile: Profile): number | null {
   if (area.state === 'failed') return 0;
   if (area.state === 'inactive') return null;
   if (profile === 'K4_9' && area.orderPerBit > 0) return null;
-  return longestZeroRun(area.bitmap, cmaBitmapMaxno(area)) * 2 ** area.orderPerBit;
+  const maxno = Math.floor(area.count / 2 ** area.orderPerBit);
+  return longestZeroRun(area.bitmap, maxno) * 2 ** area.orderPerBit;
 }

@@ -13,19 +13,19 @@ import type {
 } from '../src/core/snapshot.ts';
 import type { PfnRange, World } from '../src/core/world.ts';
 import { type AllocationTable, KIND_NAMES, KIND_PAGES } from './allocations.ts';
-import type { BuddyCore } from './buddy.ts';
+import type { BuddyLayer } from './buddy.ts';
 import { type CmaArea, cmaMaxchunk, cmaUsedPages } from './cma.ts';
+import type { BuddyCore } from './core.ts';
 
 export interface SnapshotSource {
   world: World;
   core: BuddyCore;
-  table: AllocationTable;
-  areas: readonly CmaArea[];
   reserved: readonly PfnRange[];
 }
 
 export function buildSnapshot(source: SnapshotSource): Snapshot {
-  const { world, core, table, areas } = source;
+  const { world, core } = source;
+  const { table, areas } = core;
   return {
     profile: world.profile,
     pages: world.pages,
@@ -40,7 +40,7 @@ export function buildSnapshot(source: SnapshotSource): Snapshot {
   };
 }
 
-function zoneSnapshot(core: BuddyCore, zone: number, name: string): ZoneSnapshot {
+function zoneSnapshot(core: BuddyLayer, zone: number, name: string): ZoneSnapshot {
   const freeLists: number[][][] = [];
   const nrFree: number[] = [];
   for (let order = 0; order <= core.maxOrder; order++) {
@@ -65,7 +65,7 @@ function zoneSnapshot(core: BuddyCore, zone: number, name: string): ZoneSnapshot
 }
 
 /** The heads of one circular list, head first; a cycle that misses the sentinel is a bug. */
-export function walkList(core: BuddyCore, head: number): number[] {
+export function walkList(core: BuddyLayer, head: number): number[] {
   const pfns: number[] = [];
   for (let pfn = core.next[head]; pfn !== head; pfn = core.next[pfn]) {
     assert(pfn >= 0 && pfn < core.pages, `walkList: list ${head} links to ${pfn}`);

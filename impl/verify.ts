@@ -10,15 +10,13 @@
  */
 import { MIGRATE_CMA, MIGRATE_ISOLATE, MIGRATE_TYPES } from '../src/core/migratetype.ts';
 import type { PfnRange } from '../src/core/world.ts';
-import { type AllocationTable, KIND_PAGES } from './allocations.ts';
+import { KIND_PAGES } from './allocations.ts';
 import { bitmapWeight } from './bitmap.ts';
-import type { BuddyCore } from './buddy.ts';
-import { type CmaArea, cmaBitmapMaxno, cmaBitmapPagesToBits } from './cma.ts';
+import type { BuddyLayer } from './buddy.ts';
+import type { BuddyCore } from './core.ts';
 
 export interface VerifySource {
   core: BuddyCore;
-  table: AllocationTable;
-  areas: readonly CmaArea[];
   reserved: readonly PfnRange[];
 }
 
@@ -37,12 +35,13 @@ export function verify(source: VerifySource, limit = 20): string[] {
     if (owner[pfn] === 0) findings.push(`pfn ${pfn} is neither free, allocated nor reserved`);
   }
   checkMerged(source.core, findings);
+  checkCounters(source.core, findings);
   checkBitmaps(source, findings);
   return findings.slice(0, limit);
 }
 
 /** I1–I3, I7: links, orders, alignment, zone, CMA confinement, one list per free block. */
-function checkLists(core: BuddyCore, owner: Uint8Array, findings: string[]): void {
+function checkLists(core: BuddyLayer, owner: Uint8Array, findings: string[]): void {
   let blocksOnLists = 0;
   for (let zone = 0; zone < core.zoneCount; zone++) {
     for (let order = 0; order <= core.maxOrder; order++) {
@@ -72,7 +71,7 @@ function checkLists(core: BuddyCore, owner: Uint8Array, findings: string[]): voi
 }
 
 function checkFreeBlock(
-  core: BuddyCore, zone: number, order: number, migratetype: number, pfn: number,
+  core: BuddyLayer, zone: number, order: number, migratetype: number, pfn: number,
   owner: Uint8Array, findings: string[],
 ): void {
   const where = `free block pfn ${pfn} order ${order} (list ${migratetype})`;
@@ -93,7 +92,7 @@ function checkFreeBlock(
 
 /** I4: allocation frames owned by their record; pages allocations aligned; no overlap. */
 function checkAllocations(source: VerifySource, owner: Uint8Array, findings: string[]): void {
-  const { table } = source;
+  const { table } = source.core;
   for (const slot of table.liveSlotsById()) {
     const pfn = table.pfn[slot];
     const pageCount = table.pageCount[slot];
@@ -118,7 +117,7 @@ function checkReserved(source: VerifySource, owner: Uint8Array, findings: string
 }
 
 /** §12.18: no two free buddies that K4_9 would merge (same zone, no isolation between ops). */
-function checkMerged(core: BuddyCore, findings: string[]): void {
+function checkMerged(core: BuddyLayer, findings: string[]): void {
   for (let zone = 0; zone < core.zoneCount; zone++) {
     if (core.nrIsolatePageblock[zone] !== 0) findings.push(`zone ${zone} has isolated pageblocks`);
   }
@@ -132,17 +131,59 @@ function checkMerged(core: BuddyCore, findings: string[]): void {
   }
 }
 
+/**
+ * I1, I10 (§12.18): the kept counters equal what the lists hold — nr_free per order, and
+ * NR_FREE_PAGES / NR_FREE_CMA_PAGES as the pages on non-ISOLATE / CMA lists.
+ */
+function checkCounters(core: BuddyLayer, findings: string[]): void {
+  for (let zone = 0; zone < core.zoneCount; zone++) {
+    let freePages = 0;
+    let freeCmaPages = 0;
+    for (let order = 0; order <= core.maxOrder; order++) {
+      let blocks = 0;
+      for (let migratetype = 0; migratetype < MIGRATE_TYPES; migratetype++) {
+        const listed = walkLength(core, core.listHead(zone, order, migratetype));
+        blocks += listed;
+        if (migratetype !== MIGRATE_ISOLATE) freePages += listed << order;
+        if (migratetype === MIGRATE_CMA) freeCmaPages += listed << order;
+      }
+      const nrFree = core.nrFreeBlocks(zone, order);
+      if (nrFree !== blocks) {
+        findings.push(`zone ${zone} nr_free[${order}] is ${nrFree}, its lists hold ${blocks}`);
+      }
+    }
+    const kept = [core.nrFreePages(zone), core.nrFreeCmaPages(zone)];
+    if (kept[0] !== freePages) {
+      findings.push(`zone ${zone} NR_FREE_PAGES is ${kept[0]}, non-ISOLATE lists: ${freePages}`);
+    }
+    if (kept[1] !== freeCmaPages) {
+      findings.push(`zone ${zone} NR_FREE_CMA_PAGES is ${kept[1]}, CMA lists: ${freeCmaPages}`);
+    }
+  }
+}
+
+/** Blocks on one list, bounded by the page count (a broken cycle is checkLists' finding). */
+function walkLength(core: BuddyLayer, head: number): number {
+  let blocks = 0;
+  for (let pfn = core.next[head]; pfn !== head && blocks <= core.pages; pfn = core.next[pfn]) {
+    if (pfn < 0 || pfn >= core.pages) break;
+    blocks++;
+  }
+  return blocks;
+}
+
 /** I12: each active bitmap has exactly the bits of its live CMA/DMA ranges. */
 function checkBitmaps(source: VerifySource, findings: string[]): void {
-  const { table, areas } = source;
+  const { table, areas } = source.core;
   areas.forEach((area, index) => {
     if (area.state !== 'active') return;
     let bits = 0;
     for (const slot of table.liveSlotsById()) {
       if (table.kind[slot] === KIND_PAGES || table.area[slot] !== index) continue;
-      bits += cmaBitmapPagesToBits(area, table.pageCount[slot]);
+      // cma_bitmap_pages_to_bits(), computed here rather than through the core's hook.
+      bits += Math.ceil(table.pageCount[slot] / 2 ** area.orderPerBit);
     }
-    const weight = bitmapWeight(area.bitmap, cmaBitmapMaxno(area));
+    const weight = bitmapWeight(area.bitmap, Math.floor(area.count / 2 ** area.orderPerBit));
     if (weight === bits) return;
     findings.push(`area ${area.name}: ${weight} bits set, its ranges need ${bits}`);
   });

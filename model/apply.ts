@@ -11,6 +11,7 @@ import type { Pfn } from '../src/core/world.ts';
 import { allocPages, freePages } from './allocPages.ts';
 import { cmaAlloc, cmaRelease } from './cma.ts';
 import { dmaAllocFromContiguous, dmaReleaseFromContiguous } from './dma.ts';
+import { pinUserPages } from './gup.ts';
 import { type Allocation, type ModelState, countBehaviour } from './state.ts';
 
 /**
@@ -111,11 +112,18 @@ function releaseOp(state: ModelState, target: number, kind: 'cma' | 'dma'): OpRe
   return released ? { ok: true } : { ok: false, reason: 'not-in-area' };
 }
 
-/** get_user_pages(FOLL_LONGTERM) / unpin_user_page: the page can (not) be migrated. */
+/**
+ * pin_user_pages(FOLL_LONGTERM) (model/gup.ts: K6_1 first migrates a page out of CMA, which can
+ * fail with -ENOMEM) / unpin_user_page: the page can (not) be migrated.
+ */
 function pinOp(state: ModelState, target: number, pinned: boolean): OpResult {
   const allocation = liveAllocation(state, target, ['pages']);
-  allocation.pinned = pinned;
-  allocation.pinnedPfn = pinned ? allocation.pfn : -1;
+  if (pinned) {
+    const pinnedNow = pinUserPages(state, allocation) === 'pinned';
+    return pinnedNow ? { ok: true } : { ok: false, reason: 'ENOMEM' };
+  }
+  allocation.pinned = false;
+  allocation.pinnedPfn = -1;
   return { ok: true };
 }
 

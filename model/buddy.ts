@@ -1,6 +1,8 @@
 /**
  * The buddy allocator core of mm/page_alloc.c (kernel-semantics.md §2.1–§2.5, §12.1, §12.17–19):
- * free lists, buddy arithmetic, splitting (expand) and merging (__free_one_page).
+ * free lists, buddy arithmetic, splitting (expand) and merging (__free_one_page). The same code
+ * in K4_9 and K6_1 except two switches of __free_one_page: which buddies may merge at or above
+ * pageblock order (§9 P11, mergeForbiddenAbovePageblock) and K6_1's FPI_TO_TAIL (§9 P14).
  *
  * Free lists are `zone.freeArea[order].freeList[mt]` arrays with the list HEAD AT INDEX 0:
  * list_add = unshift, list_add_tail = push, the allocator takes index 0 (list_first_entry).
@@ -12,7 +14,7 @@
  */
 import { assert, maybe } from '../src/core/assert.ts';
 import {
-  MIGRATE_TYPES, type Migratetype, isMigrateCma, isMigrateIsolate,
+  MIGRATE_TYPES, type Migratetype, isMigrateCma, isMigrateIsolate, migratetypeIsMergeable,
 } from '../src/core/migratetype.ts';
 import type { Pfn } from '../src/core/world.ts';
 import { getPageblockMigratetype } from './pageblock.ts';
@@ -163,33 +165,43 @@ export function rmqueueSmallest(
 }
 
 /**
- * Mirrors __free_one_page() — mm/page_alloc.c, K4_9 (kernel-semantics.md §2.4, §12.1, §12.19).
- * `mt` is the list type the caller chose (the pageblock's type with pcp off, §12.17).
+ * __free_one_page()'s fpi_flags (mm/page_alloc.c, K6_1): FPI_TO_TAIL puts the merged block at the
+ * list tail whatever rule T says. K4_9 has no fpi_flags: every caller passes 'none'.
+ */
+export type FpiFlags = 'none' | 'toTail';
+
+/**
+ * Mirrors __free_one_page() — mm/page_alloc.c, K4_9 and K6_1 (kernel-semantics.md §2.4, §12.1,
+ * §12.19). `mt` is the list type the caller chose (the pageblock's type with pcp off, §12.17).
  *  1. Accounting first, unless `mt` is ISOLATE.
  *  2. Merge with free buddies of the same order and zone, whatever their list, up to
- *     min(maxOrder, pageblockOrder); above that, one order at a time (the `max_order` trick),
- *     refusing an ISOLATE/non-ISOLATE pair only while the zone has isolated blocks. So blocks of
- *     different non-ISOLATE types (CMA included) do merge above pageblock order in K4_9.
- *  3. Rule T: the merged block goes to the tail of `mt`'s list when its parent's buddy is a free
- *     block of the next order (a merge is likely soon), else to the head.
+ *     pageblock order; at and above it the profile decides (mergeForbiddenAbovePageblock, §9
+ *     P11): K4_9 refuses only an ISOLATE/non-ISOLATE pair while the zone has isolated blocks,
+ *     so CMA merges with MOVABLE there; K6_1 refuses any pair of different types unless both
+ *     are mergeable (UNMOVABLE, MOVABLE, RECLAIMABLE).
+ *  3. Placement: FPI_TO_TAIL (K6_1 only) → tail; otherwise rule T (K4_9 inline, K6_1
+ *     buddy_merge_likely(), the same test): tail when its parent's buddy is a free block of the
+ *     next order (a merge is likely soon), else head. No page shuffling (§2.4 (b) is off).
  * Every page of the block becomes OWNER_NONE.
  */
 export function freeOneBlock(
   state: ModelState, zone: Zone, pfn: Pfn, order: number, mt: Migratetype,
+  fpi: FpiFlags = 'none',
 ): void {
-  assert(state.world.profile === 'K4_9', `freeOneBlock: profile ${state.world.profile} merges`
-    + ' differently above pageblock order (§9 P11); only K4_9 is implemented');
   assert(order >= 0 && order <= state.world.maxOrder, `freeOneBlock: pfn ${pfn} order ${order}`);
   assert(pfn % (1 << order) === 0, `freeOneBlock: pfn ${pfn} not aligned to order ${order}`);
   assert(zone.startPfn <= pfn, `freeOneBlock: pfn ${pfn} below zone ${zone.name}`);
   assert(pfn + (1 << order) <= zone.endPfn, `freeOneBlock: pfn ${pfn} order ${order} leaves zone`);
   assert(mt < MIGRATE_TYPES, `freeOneBlock: pfn ${pfn} migratetype ${mt} invalid`);
+  assert(fpi === 'none' || state.world.profile !== 'K4_9', `freeOneBlock: pfn ${pfn}: K4_9 has`
+    + ' no FPI_TO_TAIL');
   assertNotFreeNorReserved(state, pfn, order);
   if (!isMigrateIsolate(mt)) accountFreepages(zone, 1 << order, mt);
   for (let page = pfn; page < pfn + (1 << order); page++) state.owner[page] = OWNER_NONE;
   const merged = mergeBuddies(state, zone, pfn, order, mt);
   recordMax(state, 'max.mergeDepth', merged.order - order);
-  const tail = buddyMergeLikely(state, merged.pfn, merged.order, merged.buddyPfn);
+  const tail = fpi === 'toTail'
+    || buddyMergeLikely(state, merged.pfn, merged.order, merged.buddyPfn);
   maybe(tail);
   addToFreeList(state, zone, merged.pfn, merged.order, mt, tail);
 }
@@ -207,57 +219,65 @@ function assertNotFreeNorReserved(state: ModelState, pfn: Pfn, order: number): v
 interface Merged {
   pfn: Pfn;
   order: number;
-  /** buddy_idx at done_merging: the last buddy examined, -1 when none was (§12.1). */
+  /** buddy_idx (K4_9) / buddy_pfn (K6_1) at done_merging: the last buddy examined, -1 when
+   *  none was (§12.1). */
   buddyPfn: Pfn;
 }
 
 /**
- * The merge loop of __free_one_page() (K4_9), `continue_merging` to `done_merging`.
- * `mergeLimit` is the kernel's `max_order`: min(MAX_ORDER, pageblock_order + 1) at first, so the
- * cheap loop merges up to pageblock order; each further order needs one pass through the ISOLATE
- * check below, which costs nothing unless the zone has isolated pageblocks.
+ * The merge loop of __free_one_page(), `continue_merging` to `done_merging`: while order <
+ * MAX_ORDER − 1, stop at a buddy that is not a free block of this order in this zone, or — at
+ * or above pageblock order — whose pageblock the profile keeps apart; else unlink it and go up.
+ *
+ * K4_9 writes this as two loops (the `max_order` trick: merge freely up to pageblock order, then
+ * one order at a time through the ISOLATE check); K6_1 as one loop that tests the buddy first.
+ * Both stop at the same order with the same last buddy, so one loop serves both profiles: only
+ * the test differs (§9 P11).
  */
 function mergeBuddies(
   state: ModelState, zone: Zone, pfn: Pfn, order: number, mt: Migratetype,
 ): Merged {
-  const kernelMaxOrder = state.world.maxOrder + 1; // MAX_ORDER, exclusive
   let buddyPfn = -1;
-  let mergeLimit = Math.min(kernelMaxOrder, state.world.pageblockOrder + 1);
-  for (; ; mergeLimit++) { // ends: mergeLimit reaches kernelMaxOrder
-    while (order < mergeLimit - 1) {
-      buddyPfn = findBuddyPfn(pfn, order);
-      if (!pageIsBuddy(state, zone, buddyPfn, order)) return { pfn, order, buddyPfn };
-      maybe(freeListTypeOf(zone, buddyPfn, order) !== mt); // any list type merges (§12.19)
-      delFromFreeList(state, zone, buddyPfn, order);
-      pfn = pfn & buddyPfn;
-      order++;
-    }
-    if (mergeLimit >= kernelMaxOrder) return { pfn, order, buddyPfn };
-    // Here order ≥ pageblock order: keep free pages of an isolated block apart from the rest.
-    if (zone.nrIsolatePageblock > 0) {
-      buddyPfn = findBuddyPfn(pfn, order);
-      if (isolationForbidsMerge(state, mt, buddyPfn)) return { pfn, order, buddyPfn };
-    }
+  while (order < state.world.maxOrder) { // ends: order grows by one per merge
+    buddyPfn = findBuddyPfn(pfn, order);
+    if (!pageIsBuddy(state, zone, buddyPfn, order)) break;
+    if (order >= state.world.pageblockOrder
+      && mergeForbiddenAbovePageblock(state, zone, mt, buddyPfn)) break;
+    maybe(freeListTypeOf(zone, buddyPfn, order) !== mt); // any list type merges below PB
+    delFromFreeList(state, zone, buddyPfn, order);
+    pfn = pfn & buddyPfn;
+    order++;
+  }
+  return { pfn, order, buddyPfn };
+}
+
+/**
+ * The `order >= pageblock_order` test of __free_one_page() — mm/page_alloc.c (§2.4, §9 P11): may
+ * a block freed as `mt` merge with the free buddy `buddyPfn` whose pageblock type is read now?
+ *   K4_9: `max_order` trick — only while the zone has isolated pageblocks, refuse when exactly
+ *         one side is ISOLATE; blocks of different non-ISOLATE types (CMA included) merge.
+ *   K6_1: refuse when the types differ and either is not migratetype_is_mergeable() — so CMA,
+ *         HIGHATOMIC and ISOLATE never merge with another type above pageblock order.
+ */
+function mergeForbiddenAbovePageblock(
+  state: ModelState, zone: Zone, mt: Migratetype, buddyPfn: Pfn,
+): boolean {
+  const buddyMt = getPageblockMigratetype(state, buddyPfn);
+  switch (state.world.profile) {
+    case 'K4_9':
+      return zone.nrIsolatePageblock > 0
+        && mt !== buddyMt && (isMigrateIsolate(mt) || isMigrateIsolate(buddyMt));
+    case 'K6_1':
+      return mt !== buddyMt && (!migratetypeIsMergeable(mt) || !migratetypeIsMergeable(buddyMt));
   }
 }
 
 /**
- * `migratetype != buddy_mt && (is_migrate_isolate(migratetype) || is_migrate_isolate(buddy_mt))`
- * of __free_one_page() (K4_9). A buddy past the end of memory is not checked: page_is_buddy()
- * refuses that same buddy on the next pass, so merging stops there either way.
- */
-function isolationForbidsMerge(state: ModelState, mt: Migratetype, buddyPfn: Pfn): boolean {
-  if (buddyPfn >= state.world.pages) return false;
-  const buddyMt = getPageblockMigratetype(state, buddyPfn);
-  return mt !== buddyMt && (isMigrateIsolate(mt) || isMigrateIsolate(buddyMt));
-}
-
-/**
- * Rule T of __free_one_page() (K4_9; buddy_merge_likely() in later kernels), §2.4 and §12.1: only
- * when `order < MAX_ORDER − 2`; uses the last buddy examined; the zone check of
+ * Rule T of __free_one_page() (K4_9) = buddy_merge_likely() (K6_1), §2.4 and §12.1: only when
+ * `order < MAX_ORDER − 2`; uses the last buddy examined; the zone check of
  * page_is_buddy(higher_page, higher_buddy, order + 1) is made for `combined`, not for the freed
  * block. pfn_valid_within(buddy) is 1 without CONFIG_HOLES_IN_ZONE (no holes here), so a buddy
- * past the end of memory still leads to the order+1 test.
+ * past the end of memory still leads to the order+1 test (K6_1 does not test it at all).
  */
 function buddyMergeLikely(state: ModelState, pfn: Pfn, order: number, buddyPfn: Pfn): boolean {
   if (order >= state.world.maxOrder + 1 - 2) return false;

@@ -16,7 +16,7 @@
  */
 import { assert } from '../src/core/assert.ts';
 import { MIGRATE_CMA } from '../src/core/migratetype.ts';
-import type { Pfn } from '../src/core/world.ts';
+import type { Pfn, Profile } from '../src/core/world.ts';
 import { bitmapClear, bitmapFindNextZeroAreaOff, bitmapSet } from './bitmap.ts';
 import { allocContigRange, freeContigRange } from './contig.ts';
 import { type CmaArea, type ModelState, countBehaviour } from './state.ts';
@@ -41,21 +41,28 @@ export function cmaBitmapAlignedMask(area: CmaArea, align: number): number {
 }
 
 /**
- * Mirrors cma_bitmap_aligned_offset() — mm/cma.c, K4_9 (kernel-semantics.md §5.6, §12.11), bug
- * included:
- *   (ALIGN(base_pfn, 1 << align) − base_pfn) >> order_per_bit = ((−base_pfn) mod 2^align) >> opb
+ * Mirrors cma_bitmap_aligned_offset() — mm/cma.c (kernel-semantics.md §5.6, §12.11; §9 P20):
  * bitmap_find_next_zero_area_off() wants the bits by which base_pfn sits *above* an aligned pfn,
- * i.e. base_pfn mod 2^align, which ≥ v4.10 (and K6_1) compute:
- *   (base_pfn & ((1UL << align) − 1)) >> order_per_bit
+ * i.e. base_pfn mod 2^align.
+ *   K4_9, bug included: 0 when align ≤ order_per_bit, else
+ *     (ALIGN(base_pfn, 1 << align) − base_pfn) >> order_per_bit = ((−base_pfn) mod 2^align) >> opb
+ *   K6_1 (fixed after v4.9): (base_pfn & ((1UL << align) − 1)) >> order_per_bit
  * The two agree when base_pfn is aligned to 2^align — always so for align ≤ the K4_9 area
- * alignment max(MAX_ORDER−1, pageblock_order) — and otherwise give misaligned pfns (§12.11).
- * The fixed formula belongs to the K6_1 profile (§9 P20), which will switch here.
+ * alignment max(MAX_ORDER−1, pageblock_order) — and K4_9 otherwise gives misaligned pfns (§12.11).
  */
-export function cmaBitmapAlignedOffset(area: CmaArea, align: number): number {
-  if (align <= area.orderPerBit) return 0;
+export function cmaBitmapAlignedOffset(
+  area: CmaArea, align: number, profile: Profile = 'K4_9',
+): number {
   const alignPages = 2 ** align;
-  const alignedBase = Math.ceil(area.basePfn / alignPages) * alignPages; // ALIGN(base_pfn, ...)
-  return Math.floor((alignedBase - area.basePfn) / 2 ** area.orderPerBit);
+  switch (profile) {
+    case 'K4_9': {
+      if (align <= area.orderPerBit) return 0;
+      const alignedBase = Math.ceil(area.basePfn / alignPages) * alignPages; // ALIGN(base_pfn, …)
+      return Math.floor((alignedBase - area.basePfn) / 2 ** area.orderPerBit);
+    }
+    case 'K6_1':
+      return Math.floor((area.basePfn % alignPages) / 2 ** area.orderPerBit);
+  }
 }
 
 /**
@@ -111,10 +118,12 @@ function cmaAllocWindows(
   const area = state.cmaAreas[areaIndex];
   assert(area !== undefined, `cmaAlloc: no CMA area ${areaIndex}`);
   assert(count >= 0 && align >= 0, `cmaAlloc: count ${count} align ${align}`);
-  if (area.count === 0) return { reason: 'area-failed' };
+  if (area.count === 0 || (area.bitmap === null && bitmapCheckedFirst(state))) {
+    return { reason: 'area-failed' };
+  }
   if (count === 0) return { reason: 'zero-count' };
   const mask = cmaBitmapAlignedMask(area, align);
-  const offset = cmaBitmapAlignedOffset(area, align);
+  const offset = cmaBitmapAlignedOffset(area, align, state.world.profile);
   const maxno = cmaBitmapMaxno(area);
   const bitmapCount = cmaBitmapPagesToBits(area, count);
   if (bitmapCount > maxno) return { reason: 'too-large' };
@@ -136,6 +145,18 @@ function cmaAllocWindows(
     start = next;
   }
   assert(false, `cmaAlloc: area ${area.name} tried more than maxno + 1 = ${maxno + 1} windows`);
+}
+
+/**
+ * Whether cma_alloc() tests `!cma->bitmap` with `!cma->count` at the top (§5.6, §12.10): K6_1
+ * does (NULL, no message); K4_9 does not, and dereferences the NULL bitmap of an area that
+ * follows a failed one once the other tests pass ('oops'). K6_1 never leaves such an area.
+ */
+function bitmapCheckedFirst(state: ModelState): boolean {
+  switch (state.world.profile) {
+    case 'K4_9': return false;
+    case 'K6_1': return true;
+  }
 }
 
 /** The non-EBUSY errors alloc_contig_range() can return in the model: only -ENOMEM (§12.7). */

@@ -1,6 +1,7 @@
 /**
- * mm/cma_debug.c, K4_9 (kernel-semantics.md §5.8): what the read-only debugfs files of
- * /sys/kernel/debug/cma/cma-<idx>/ print, computed from the bitmap the way the kernel computes it.
+ * mm/cma_debug.c, K4_9 and K6_1 (kernel-semantics.md §5.8): what the read-only debugfs files of
+ * /sys/kernel/debug/cma/cma-<idx>/ (K6_1: <name>/) print, computed from the bitmap the way the
+ * kernel computes it. Only `maxchunk` differs between the profiles (§5.8: K6_1 fixed its loop).
  *
  * Areas without a bitmap: a failed area (count 0) has maxno 0, so every file reads as empty or 0
  * without touching the NULL bitmap. An area after a failed one (state 'inactive') keeps its count
@@ -29,20 +30,30 @@ export function cmaDebugUsed(area: CmaArea): number {
 }
 
 /**
- * Mirrors cma_maxchunk_get() — mm/cma_debug.c, K4_9 (kernel-semantics.md §5.8): the longest run
- * of clear bits, in pages.
- * The K4_9 loop stops on `start >= cma->count` (pages) although `start` is a bit index ≤ maxno:
+ * Mirrors cma_maxchunk_get() — mm/cma_debug.c (kernel-semantics.md §5.8): the longest run of
+ * clear bits, in pages; null when reading it never returns.
+ *   K4_9: maxchunkK4_9, which can hang.
+ *   K6_1: the same loop bounded by `start >= bitmap_maxno` — always returns. A failed area has
+ *         count 0, so maxno 0 and the NULL bitmap is never read: 0.
+ */
+export function cmaDebugMaxchunk(state: ModelState, area: CmaArea): number | null {
+  switch (state.world.profile) {
+    case 'K4_9': return maxchunkK4_9(area);
+    case 'K6_1': return maxchunkK6_1(area);
+  }
+}
+
+/**
+ * cma_maxchunk_get() — K4_9. The loop stops on `start >= cma->count` (pages) although `start` is a
+ * bit index ≤ maxno:
  *   for (;;) { start = find_next_zero_bit(bitmap, maxno, end); if (start >= count) break;
  *              end = find_next_bit(bitmap, maxno, start); maxchunk = max(end − start, ...); }
  * With order_per_bit 0, maxno = count and the loop ends. With order_per_bit > 0 and count > 0,
  * maxno < count: once the search runs out of clear bits start = end = maxno < count and the loop
  * repeats that state forever — the read hangs. Rather than special-casing opb, the loop below
- * runs the kernel's loop and returns null when it reaches that fixed point. (K6_1 tests
- * `start >= bitmap_maxno`; it arrives with the K6_1 profile.)
+ * runs the kernel's loop and returns null when it reaches that fixed point.
  */
-export function cmaDebugMaxchunk(state: ModelState, area: CmaArea): number | null {
-  assert(state.world.profile === 'K4_9', `cmaDebugMaxchunk: profile ${state.world.profile}`
-    + ' bounds the loop by maxno (§5.8); only K4_9 is implemented');
+function maxchunkK4_9(area: CmaArea): number | null {
   const maxno = cmaBitmapMaxno(area);
   if (area.bitmap === null) return maxno === 0 ? 0 : null; // NULL bitmap: see the header
   let maxchunk = 0;
@@ -56,6 +67,24 @@ export function cmaDebugMaxchunk(state: ModelState, area: CmaArea): number | nul
     maxchunk = Math.max(end - start, maxchunk);
   }
   assert(false, `cmaDebugMaxchunk: area ${area.name} loop neither ended nor repeated`);
+}
+
+/** cma_maxchunk_get() — K6_1: `if (start >= bitmap_maxno) break;`. */
+function maxchunkK6_1(area: CmaArea): number {
+  const maxno = cmaBitmapMaxno(area);
+  if (area.bitmap === null) {
+    assert(maxno === 0, `cmaDebugMaxchunk: area ${area.name} has pages but no bitmap (K6_1)`);
+    return 0;
+  }
+  let maxchunk = 0;
+  let end = 0;
+  for (let pass = 0; pass <= maxno; pass++) { // end > start ≥ old end: each pass moves it on
+    const start = findNextZeroBit(area.bitmap, maxno, end);
+    if (start >= maxno) return maxchunk * 2 ** area.orderPerBit;
+    end = findNextBit(area.bitmap, maxno, start);
+    maxchunk = Math.max(end - start, maxchunk);
+  }
+  assert(false, `cmaDebugMaxchunk: area ${area.name} loop did not end within maxno passes`);
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * alloc_contig_range() and the helpers that take free pages out of the buddy — mm/page_alloc.c
- * and isolate_freepages_range() of mm/compaction.c, K4_9 (kernel-semantics.md §6.1, §6.2, §6.5,
- * §12.4, §12.13).
+ * and isolate_freepages_range() of mm/compaction.c, K4_9 and K6_1 (kernel-semantics.md §6.1–§6.3,
+ * §6.5, §12.4, §12.13). The profiles differ in the isolated range (K4_9 the MAX_ORDER-aligned
+ * superset, K6_1 pageblock granularity, §9 P25), in `ret` after migration (§9 P29) and in which
+ * pageblocks __isolate_free_page() re-types; the rest is the same code.
  *
  * Pages taken out of the buddy here (isolated free pages, and on success the whole range) are
  * left with owner OWNER_NONE and buddyOrder -1: "allocated, owner not yet named". The caller
@@ -14,9 +16,9 @@
  */
 import { assert, maybe } from '../src/core/assert.ts';
 import {
-  MIGRATE_MOVABLE, type Migratetype, isMigrateCma, isMigrateIsolate,
+  MIGRATE_MOVABLE, type Migratetype, isMigrateCma, isMigrateIsolate, migratetypeIsMergeable,
 } from '../src/core/migratetype.ts';
-import type { Pfn } from '../src/core/world.ts';
+import type { Pfn, PfnRange } from '../src/core/world.ts';
 import { freePages } from './allocPages.ts';
 import { accountFreepages, delFromFreeList } from './buddy.ts';
 import {
@@ -48,18 +50,16 @@ export function pfnMaxAlignUp(state: ModelState, pfn: Pfn): Pfn {
 }
 
 /**
- * Mirrors alloc_contig_range(start, end, migratetype) — mm/page_alloc.c, K4_9
- * (kernel-semantics.md §6.2):
- *  1. isolate the MAX_ORDER-aligned superset [A, B) (failure: it undid itself, return it);
+ * Mirrors alloc_contig_range(start, end, migratetype[, gfp_mask]) — mm/page_alloc.c
+ * (kernel-semantics.md §6.2 K4_9, §6.3 K6_1):
+ *  1. isolate (isolationRange; failure: start_isolate_page_range undid itself, return it — K6_1
+ *     goes to `done`, whose undo then finds nothing isolated);
  *  2. migrate the movable pages of [start, end) away (§12.5–§12.8); an error other than -EBUSY
- *     goes straight to `done`;
+ *     goes straight to `done`; otherwise `ret` is what retAfterMigration says (§9 P29);
  *  3. take the range out of the buddy from outer_start (takeIsolatedRange);
- *  4. done: undo_isolate_page_range(A, B, migratetype) — every isolated block gets the *caller's*
+ *  4. done: undo_isolate_page_range(.., migratetype) — every isolated block gets the *caller's*
  *     type (§9 P26).
  * Returns 0, -EBUSY or -ENOMEM. The range must lie in one zone (the caller's duty; asserted).
- * K4_9 quirk kept: `ret` from step 2 is not reset, so -EBUSY from migration survives a successful
- * step 3 (the pages then leak). The model's migration never returns -EBUSY (pinned pages are
- * skipped, §12.5), so the quirk cannot be observed; the code still has the kernel's shape.
  */
 export function allocContigRange(
   state: ModelState, startPfn: Pfn, endPfn: Pfn, mt: Migratetype,
@@ -69,14 +69,43 @@ export function allocContigRange(
     `allocContigRange: [${startPfn}, ${endPfn}) leaves memory`);
   assert(zoneOfPfn(state, startPfn) === zoneOfPfn(state, endPfn - 1),
     `allocContigRange: [${startPfn}, ${endPfn}) spans zones`);
-  const isolateStart = pfnMaxAlignDown(state, startPfn);
-  const isolateEnd = pfnMaxAlignUp(state, endPfn);
-  const isolated = startIsolatePageRange(state, isolateStart, isolateEnd, mt);
+  const isolation = isolationRange(state, startPfn, endPfn);
+  const isolated = startIsolatePageRange(state, isolation.startPfn, isolation.endPfn, mt);
   if (isolated !== 0) return isolated;
   let ret = allocContigMigrateRange(state, startPfn, endPfn);
-  if (ret === 0 || ret === EBUSY) ret = takeIsolatedRange(state, startPfn, endPfn, ret);
-  undoIsolatePageRange(state, isolateStart, isolateEnd, mt); // done:
+  if (ret === 0 || ret === EBUSY) {
+    ret = takeIsolatedRange(state, startPfn, endPfn, retAfterMigration(state, ret));
+  }
+  undoIsolatePageRange(state, isolation.startPfn, isolation.endPfn, mt); // done:
   return ret;
+}
+
+/**
+ * The range alloc_contig_range() hands to start/undo_isolate_page_range() (§9 P25): K4_9
+ * [pfn_max_align_down(start), pfn_max_align_up(end)) — whole MAX_ORDER blocks; K6_1 [start, end)
+ * itself, which the K6_1 isolation functions round to pageblocks (and guard at both edges with
+ * isolate_single_pageblock()).
+ */
+function isolationRange(state: ModelState, startPfn: Pfn, endPfn: Pfn): PfnRange {
+  switch (state.world.profile) {
+    case 'K4_9':
+      return { startPfn: pfnMaxAlignDown(state, startPfn), endPfn: pfnMaxAlignUp(state, endPfn) };
+    case 'K6_1':
+      return { startPfn, endPfn };
+  }
+}
+
+/**
+ * `ret` once migration returned 0 or -EBUSY (§6.2 quirk, §9 P29). K4_9 keeps it, so -EBUSY from
+ * migration survives a successful take (the pages would then leak). K6_1 resets it to 0 ("be
+ * sure to clear ret"). The model's migration never returns -EBUSY (pinned pages are skipped,
+ * §12.5), so the difference cannot be observed; the code keeps each kernel's shape.
+ */
+function retAfterMigration(state: ModelState, ret: number): number {
+  switch (state.world.profile) {
+    case 'K4_9': return ret;
+    case 'K6_1': return 0;
+  }
 }
 
 /**
@@ -126,12 +155,12 @@ function findOuterStart(state: ModelState, startPfn: Pfn): Pfn {
 }
 
 /**
- * Mirrors __isolate_free_page(page, order) — mm/page_alloc.c, K4_9 (kernel-semantics.md §4.8,
- * §12.4): take the free head `pfn` of `order` off its list. Outside ISOLATE blocks the pages leave
- * vmstat, by the *block* type (the kernel's watermark check is not modelled: the model has no
- * watermarks, so this never fails). For order ≥ pageblock_order − 1, every pageblock the block
- * starts (`page < endpage` with endpage = page + 2^order − 1) that is neither ISOLATE nor CMA
- * becomes MOVABLE. Returns true (the kernel: 1 << order).
+ * Mirrors __isolate_free_page(page, order) — mm/page_alloc.c, K4_9 and K6_1 (kernel-semantics.md
+ * §4.8, §12.4): take the free head `pfn` of `order` off its list. Outside ISOLATE blocks the
+ * pages leave vmstat, by the *block* type (the kernel's watermark check is not modelled: the
+ * model has no watermarks, so this never fails). For order ≥ pageblock_order − 1, every pageblock
+ * the block starts (`page < endpage` with endpage = page + 2^order − 1) that isolateRetypes()
+ * allows becomes MOVABLE. Returns true (the kernel: 1 << order).
  */
 export function isolateFreePage(state: ModelState, zone: Zone, pfn: Pfn, order: number): boolean {
   assert(state.buddyOrder[pfn] === order, `isolateFreePage: pfn ${pfn} is not a free head of`
@@ -143,12 +172,22 @@ export function isolateFreePage(state: ModelState, zone: Zone, pfn: Pfn, order: 
     const endPage = pfn + (1 << order) - 1;
     for (let page = pfn; page < endPage; page += pageblockNrPages(state)) {
       const blockMt = getPageblockMigratetype(state, page);
-      if (!isMigrateIsolate(blockMt) && !isMigrateCma(blockMt)) {
-        setPageblockMigratetype(state, page, MIGRATE_MOVABLE);
-      }
+      if (isolateRetypes(state, blockMt)) setPageblockMigratetype(state, page, MIGRATE_MOVABLE);
     }
   }
   return true;
+}
+
+/**
+ * Which pageblocks __isolate_free_page() sets MOVABLE (§12.4): K4_9 those neither ISOLATE nor CMA
+ * (HIGHATOMIC too); K6_1 only "normal" ones, migratetype_is_mergeable(). The same set in the
+ * model, which has no HIGHATOMIC blocks.
+ */
+function isolateRetypes(state: ModelState, blockMt: Migratetype): boolean {
+  switch (state.world.profile) {
+    case 'K4_9': return !isMigrateIsolate(blockMt) && !isMigrateCma(blockMt);
+    case 'K6_1': return migratetypeIsMergeable(blockMt);
+  }
 }
 
 /** A free block taken by isolate_freepages_block(), as page_private records it. */

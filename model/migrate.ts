@@ -1,7 +1,9 @@
 /**
  * Migration for alloc_contig_range(): __alloc_contig_migrate_range() of mm/page_alloc.c with
- * isolate_migratepages_range() (mm/compaction.c) and migrate_pages() (mm/migrate.c), K4_9,
- * reduced to the contract of docs/MODEL.md "Migration" (kernel-semantics.md §12.5–§12.8):
+ * isolate_migratepages_range() (mm/compaction.c) and migrate_pages() (mm/migrate.c), K4_9 and
+ * K6_1 alike, reduced to the contract of docs/MODEL.md "Migration" (kernel-semantics.md
+ * §12.5–§12.8). The profiles differ only through allocPages() (where a MOVABLE target lands);
+ * model/gup.ts reuses migrateAllocation() for K6_1's long-term pins.
  *
  * - Unit: a whole page allocation (kind 'pages') overlapping [start, end), even in part (§12.8;
  *   the kernel migrates pages and refuses compound ones).
@@ -22,7 +24,7 @@
  */
 import { assert } from '../src/core/assert.ts';
 import { limits } from '../src/core/limits.ts';
-import { MIGRATE_MOVABLE } from '../src/core/migratetype.ts';
+import { MIGRATE_MOVABLE, type RequestMigratetype } from '../src/core/migratetype.ts';
 import type { Pfn } from '../src/core/world.ts';
 import { allocPages, freePages } from './allocPages.ts';
 import { type Allocation, type ModelState, countBehaviour } from './state.ts';
@@ -85,22 +87,35 @@ function isMovable(allocation: Allocation): boolean {
 }
 
 /**
- * One unit of migrate_pages() → unmap_and_move() — mm/migrate.c, K4_9: get_new_page() first
- * (alloc_migrate_target: allocPages(order, MOVABLE)); null → false (-ENOMEM). Then copy the
- * frames' data, move the record (pfn and the target's source list; owner of the new pages = the
- * allocation), and free the old block at once through __free_pages (freePages: its block's
- * current type, owner OWNER_NONE).
+ * One unit of migrate_pages() for __alloc_contig_migrate_range(): the target is an ordinary
+ * GFP_USER | __GFP_MOVABLE request (alloc_migrate_target K4_9 / alloc_migration_target K6_1);
+ * counts `migrate.pages`. False when no target could be allocated (-ENOMEM).
  */
 function migrateUnit(state: ModelState, allocation: Allocation): boolean {
-  const target = allocPages(state, allocation.order, MIGRATE_MOVABLE);
-  if (target === null) {
+  if (!migrateAllocation(state, allocation, MIGRATE_MOVABLE)) {
     countBehaviour(state, 'migrate.noTarget');
     return false;
   }
+  countBehaviour(state, 'migrate.pages');
+  return true;
+}
+
+/**
+ * Mirrors unmap_and_move() of one unit — mm/migrate.c, K4_9 and K6_1: get_new_page() first, as a
+ * request of `targetMt` and the unit's order (allocPages); null → false. Then copy the frames'
+ * data, move the record (pfn and the target's source list; owner of the new pages = the
+ * allocation; its migratetype stays the one it was requested with), and free the old block at
+ * once through __free_pages (freePages: its block's current type, owner OWNER_NONE).
+ */
+export function migrateAllocation(
+  state: ModelState, allocation: Allocation, targetMt: RequestMigratetype,
+): boolean {
+  const target = allocPages(state, allocation.order, targetMt);
+  if (target === null) return false;
   const oldPfn = allocation.pfn;
   const pageCount = allocation.pageCount;
   assert(target.pfn + pageCount <= oldPfn || oldPfn + pageCount <= target.pfn,
-    `migrateUnit: target ${target.pfn} overlaps allocation ${allocation.id} at ${oldPfn}`);
+    `migrateAllocation: target ${target.pfn} overlaps allocation ${allocation.id} at ${oldPfn}`);
   for (let page = 0; page < pageCount; page++) {
     state.frameToken[target.pfn + page] = state.frameToken[oldPfn + page];
     state.owner[target.pfn + page] = allocation.id;
@@ -108,6 +123,5 @@ function migrateUnit(state: ModelState, allocation: Allocation): boolean {
   allocation.pfn = target.pfn;
   allocation.sourceList = target.sourceList;
   freePages(state, oldPfn, allocation.order);
-  countBehaviour(state, 'migrate.pages');
   return true;
 }

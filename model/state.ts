@@ -7,7 +7,7 @@
  * zone_pcp_disable() would make it), no watermarks, no HIGHATOMIC reserve, no guard pages.
  */
 import type { Behaviours, BootReport } from '../src/core/allocator.ts';
-import type { Migratetype } from '../src/core/migratetype.ts';
+import { MIGRATE_MOVABLE, type Migratetype } from '../src/core/migratetype.ts';
 import type { AllocationKind } from '../src/core/op.ts';
 import type { CmaAreaState } from '../src/core/snapshot.ts';
 import type { Pfn, World } from '../src/core/world.ts';
@@ -113,4 +113,25 @@ export function countBehaviour(state: ModelState, name: string, by = 1): void {
 /** Records a maximum (names start with `max.`). */
 export function recordMax(state: ModelState, name: string, value: number): void {
   if (value > (state.stats[name] ?? 0)) state.stats[name] = value;
+}
+
+/**
+ * PageLRU() of an allocation's pages, as the K6_1 scans read it (move_freepages' num_movable,
+ * has_unmovable_pages, isolate_single_pageblock; docs/MODEL.md "K6_1"): a MOVABLE page
+ * allocation is user memory on the LRU, pinned or not; an order > 0 one is a THP (see
+ * pageCompound), whose every page reports its head's flag. Kernel allocations (UNMOVABLE,
+ * RECLAIMABLE) and CMA/DMA ranges are not on the LRU.
+ */
+export function pageLru(allocation: Allocation): boolean {
+  return allocation.kind === 'pages' && allocation.migratetype === MIGRATE_MOVABLE;
+}
+
+/**
+ * PageCompound() of an allocation's pages (K6_1 readers): a MOVABLE page allocation of order > 0
+ * is taken to be a THP (compound, on the LRU) — the kind of user memory that order stands for,
+ * and what migrating it as one unit (§12.8) already assumes. UNMOVABLE/RECLAIMABLE allocations
+ * are alloc_pages() without __GFP_COMP, and CMA/DMA ranges are order-0 pages: not compound.
+ */
+export function pageCompound(allocation: Allocation): boolean {
+  return pageLru(allocation) && allocation.order > 0;
 }

@@ -6,8 +6,7 @@
  * UNMOVABLE fallback could take them; later kernels re-read the pageblock type when draining.
  * Here __free_pages() always hands __free_one_page() MIGRATE_MOVABLE.
  */
-import { ImplAllocator } from '../impl/allocator.ts';
-import { BuddyCore } from '../impl/buddy.ts';
+import { BuddyCore, ImplAllocator } from '../impl/allocator.ts';
 import { MIGRATE_MOVABLE } from '../src/core/migratetype.ts';
 import type { Mutant } from './mutants.ts';
 
@@ -21,5 +20,6 @@ export const wrongFreeList: Mutant = {
   name: 'wrong-free-list',
   bugClass: 'a freed block goes on the list of a stale migratetype instead of its pageblock\'s',
   expected: 'free-blocks',
-  create: () => new ImplAllocator('zoo:wrong-free-list', (geometry) => new WrongFreeListCore(geometry)),
+  create: () => new ImplAllocator('zoo:wrong-free-list',
+    (geometry) => new WrongFreeListCore(geometry)),
 };

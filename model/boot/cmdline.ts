@@ -11,6 +11,7 @@
  * The command line is read as a string of characters; the kernel reads bytes. They agree for ASCII,
  * which is all a world's command line needs.
  */
+import type { Profile } from '../../src/core/world.ts';
 import { type PhysAddr, U64_MAX, u64 } from './memblock.ts';
 
 /** A parse result: the value and the index of the first character not consumed (`*retptr`). */
@@ -189,14 +190,23 @@ export function earlyCma(state: CmaCmdline, p: string | null): CmaCmdline {
 }
 
 /**
- * Mirrors parse_early_param() → do_early_param() — init/main.c, K4_9 (§7.1 step 2, §7.3), for the
- * one early parameter cmacheck knows: every `cma` word, left to right, through early_cma()
- * (parameq() matches the exact name).
+ * Mirrors parse_early_param() → do_early_param() — init/main.c, K4_9 and K6_1 (§7.1 step 2,
+ * §7.3), for the one early parameter cmacheck knows: every `cma` word, left to right, through
+ * early_cma() (parameq() matches the exact name). A bare `cma` (p = NULL): K4_9 would oops (the
+ * DEVIATION of earlyCma); K6_1's early_cma() prints "Config string not provided" and returns
+ * -EINVAL, and do_early_param() then warns "Malformed early option 'cma'" — both go to `messages`.
  */
-export function parseCmaCmdline(cmdline: string): CmaCmdline {
+export function parseCmaCmdline(
+  cmdline: string, profile: Profile = 'K4_9', messages: string[] = [],
+): CmaCmdline {
   let state = CMA_CMDLINE_INITIAL;
   for (const { param, val } of parseArgs(cmdline)) {
-    if (param === 'cma') state = earlyCma(state, val);
+    if (param !== 'cma') continue;
+    if (val === null && profile === 'K6_1') {
+      messages.push('cma: Config string not provided');
+      messages.push("Malformed early option 'cma'");
+    }
+    state = earlyCma(state, val);
   }
   return state;
 }

@@ -1,8 +1,10 @@
 /**
- * The global (default) CMA area of the DMA layer at boot — drivers/base/dma-contiguous.c, K4_9
- * (kernel-semantics.md §7.5, §7.6): its size comes from `cma=` when given, else from Kconfig
- * (CMA_SIZE_SEL_*), and it is reserved only if no device-tree `linux,cma-default` node made a
- * default area first (§9 P30: in K6_x `cma=` wins instead).
+ * The global (default) CMA area of the DMA layer at boot — drivers/base/dma-contiguous.c, K4_9 /
+ * kernel/dma/contiguous.c, K6_1 (kernel-semantics.md §7.5, §7.6): its size comes from `cma=` when
+ * given, else from Kconfig (CMA_SIZE_SEL_*), and it is reserved only if no device-tree
+ * `linux,cma-default` node made a default area first. The code is the same in both profiles; the
+ * §9 P30 difference lives in rmem_cma_setup() (K6_1 refuses a default node when `cma=` is given,
+ * so this function then finds no default area and reserves the `cma=` one).
  *
  * Does *not* cover: pr_debug lines (CONFIG_CMA_DEBUG off), dma_contiguous_early_fixup() (an arm32
  * hook, a no-op on arm64), the K6_18 per-NUMA areas (§7.4).
@@ -10,9 +12,7 @@
 import type { CmaSource } from '../../src/core/allocator.ts';
 import type { Kconfig } from '../../src/core/world.ts';
 import { type CmaCmdline, SIZE_CMDLINE_UNSET } from './cmdline.ts';
-import {
-  type CmaResult, type DeclareContext, assertK4_9, cmaDeclareContiguous,
-} from './cmaDeclare.ts';
+import { type CmaResult, type DeclareContext, cmaDeclareContiguous } from './cmaDeclare.ts';
 import { type Memblock, type PhysAddr, PAGE_SHIFT, SZ_1M, u64 } from './memblock.ts';
 
 /**
@@ -37,14 +37,28 @@ export function cmaEarlyPercentMemory(memblock: Memblock, percentage: number): P
 }
 
 /**
- * Mirrors the `#ifdef CONFIG_CMA_SIZE_SEL_*` branch of dma_contiguous_reserve() —
- * drivers/base/dma-contiguous.c, K4_9 (§7.5): MiB only, percentage only, or the smaller / larger of
- * the two. (Kconfig hides CMA_SIZE_MBYTES under SEL_PERCENTAGE and CMA_SIZE_PERCENTAGE under
- * SEL_MBYTES; the unused value is never read.)
+ * Mirrors cma_early_percent_memory() — kernel/dma/contiguous.c, K6_1 (§7.5):
+ * PHYS_PFN(memblock_phys_mem_size()) × percentage / 100, in bytes. memblock_phys_mem_size() is
+ * the total of memblock.memory, where K6_1 keeps `no-map` regions (flagged MEMBLOCK_NOMAP, not
+ * removed); the model removes them, so the total is the world's RAM, `memoryEnd` (no holes).
  */
-export function cmaSizeFromKconfig(memblock: Memblock, kconfig: Kconfig): PhysAddr {
+export function cmaEarlyPercentMemoryK6_1(memoryEnd: PhysAddr, percentage: number): PhysAddr {
+  const totalPages = memoryEnd >> PAGE_SHIFT;
+  return u64(((totalPages * BigInt(percentage)) / 100n) << PAGE_SHIFT);
+}
+
+/**
+ * Mirrors the `#ifdef CONFIG_CMA_SIZE_SEL_*` branch of dma_contiguous_reserve() —
+ * drivers/base/dma-contiguous.c, K4_9 / kernel/dma/contiguous.c, K6_1 (§7.5): MiB only,
+ * percentage only, or the smaller / larger of the two, the percentage by the profile's
+ * cma_early_percent_memory(). (Kconfig hides CMA_SIZE_MBYTES under SEL_PERCENTAGE and
+ * CMA_SIZE_PERCENTAGE under SEL_MBYTES; the unused value is never read.)
+ */
+export function cmaSizeFromKconfig(ctx: DeclareContext, kconfig: Kconfig): PhysAddr {
   const sizeBytes = BigInt(kconfig.cmaSizeMbytes) * SZ_1M;
-  const percent = (): PhysAddr => cmaEarlyPercentMemory(memblock, kconfig.cmaSizePercentage);
+  const percent = (): PhysAddr => ctx.profile === 'K6_1'
+    ? cmaEarlyPercentMemoryK6_1(ctx.highmemStart, kconfig.cmaSizePercentage)
+    : cmaEarlyPercentMemory(ctx.memblock, kconfig.cmaSizePercentage);
   switch (kconfig.cmaSizeSel) {
     case 'mbytes': return sizeBytes;
     case 'percentage': return percent();
@@ -81,18 +95,19 @@ export function dmaContiguousReserveArea(
 }
 
 /**
- * Mirrors dma_contiguous_reserve(limit) — drivers/base/dma-contiguous.c, K4_9 (§7.6; §9 P30, P31).
+ * Mirrors dma_contiguous_reserve(limit) — drivers/base/dma-contiguous.c, K4_9 and
+ * kernel/dma/contiguous.c, K6_1, the same code (§7.6; §9 P30, P31).
  * With `cma=`: its size and base, limit = min_not_zero(limit_cmdline, limit), fixed ⇔ base_cmdline
  * + size_cmdline == limit_cmdline (wrapping); otherwise the Kconfig size, base 0, the arch limit,
  * not fixed. Reserves only a non-zero size and only while no default area exists (a DT
- * `linux,cma-default` node wins in K4_9). Returns null when nothing was attempted.
+ * `linux,cma-default` node wins in K4_9; in K6_1 only without `cma=`). Returns null when nothing
+ * was attempted.
  */
 export function dmaContiguousReserve(
   ctx: DeclareContext, cmdline: CmaCmdline, kconfig: Kconfig, limit: PhysAddr,
 ): DefaultAreaAttempt | null {
-  assertK4_9(ctx.profile, 'dmaContiguousReserve (§9 P30, P31)');
   const given = cmdline.sizeCmdline !== SIZE_CMDLINE_UNSET;
-  const size = given ? cmdline.sizeCmdline : cmaSizeFromKconfig(ctx.memblock, kconfig);
+  const size = given ? cmdline.sizeCmdline : cmaSizeFromKconfig(ctx, kconfig);
   const base = given ? cmdline.baseCmdline : 0n;
   const selectedLimit = given ? minNotZero(cmdline.limitCmdline, limit) : limit;
   const fixed = given && u64(cmdline.baseCmdline + cmdline.sizeCmdline) === cmdline.limitCmdline;

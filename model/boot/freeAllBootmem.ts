@@ -9,15 +9,18 @@
 import { assert } from '../../src/core/assert.ts';
 import type { Pfn, PfnRange } from '../../src/core/world.ts';
 import { freePages } from '../allocPages.ts';
+import type { FpiFlags } from '../buddy.ts';
 import { type ModelState, OWNER_NONE, countBehaviour, zoneOfPfn } from '../state.ts';
 
 /**
  * Mirrors free_all_bootmem() → free_low_memory_core_early() → __free_memory_core() —
- * mm/nobootmem.c, K4_9 (kernel-semantics.md §7.8): for each free range (memory [0, pages) minus
- * `reserved`, ascending), __free_pages_memory() frees chunks; each chunk is
- * __free_pages_boot_core(): PageReserved cleared (owner OWNER_NONE), managed_pages of the
- * chunk's zone += 2^order, then __free_pages(), so rule T decides head or tail and the highest
- * max-order blocks end up first on their list.
+ * mm/nobootmem.c, K4_9 / memblock_free_all() → … — mm/memblock.c, K6_1 (kernel-semantics.md
+ * §7.8): for each free range (memory [0, pages) minus `reserved`, ascending),
+ * __free_pages_memory() frees chunks; each chunk is __free_pages_boot_core() (K4_9) /
+ * __free_pages_core() (K6_1): PageReserved cleared (owner OWNER_NONE), managed_pages of the
+ * chunk's zone += 2^order, then freed — K4_9 by __free_pages(), so rule T decides head or tail
+ * and the highest max-order blocks end up first on their list; K6_1 by __free_pages_ok(..,
+ * FPI_TO_TAIL), always at the tail, so the lists run in ascending pfn order (§9 P14).
  *
  * DEVIATION: the kernel's chunks ignore zones: a chunk that straddles a zone boundary is counted
  * in, and freed whole into, the zone of its first page (page_zone(page) in
@@ -28,8 +31,6 @@ import { type ModelState, OWNER_NONE, countBehaviour, zoneOfPfn } from '../state
  * chunk that lies in one zone is exactly the kernel's.
  */
 export function freeAllBootmem(state: ModelState, reserved: PfnRange[]): void {
-  assert(state.world.profile === 'K4_9', 'freeAllBootmem: K6_1 frees boot memory to the list'
-    + ' tail (FPI_TO_TAIL, §9 P14); only K4_9 is implemented');
   for (const range of freeRanges(state.world.pages, reserved)) {
     freePagesMemory(state, range.startPfn, range.endPfn, true);
   }
@@ -88,11 +89,23 @@ function ctz(pfn: Pfn): number {
 }
 
 /**
- * __free_pages_boot_core() — mm/page_alloc.c, K4_9: clear PageReserved on every page, credit the
- * zone's managed pages, then __free_pages().
+ * __free_pages_boot_core() — mm/page_alloc.c, K4_9 / __free_pages_core() — K6_1: clear
+ * PageReserved on every page, credit the zone's managed pages, then free with the profile's
+ * fpi_flags (bootFreeFpi).
  */
 function freePagesBootCore(state: ModelState, pfn: Pfn, order: number): void {
   for (let page = pfn; page < pfn + (1 << order); page++) state.owner[page] = OWNER_NONE;
   zoneOfPfn(state, pfn).managedPages += 1 << order;
-  freePages(state, pfn, order);
+  freePages(state, pfn, order, bootFreeFpi(state));
+}
+
+/**
+ * How boot memory reaches __free_one_page (§7.8 step 3, §9 P14): K4_9 __free_pages() — no flags,
+ * rule T; K6_1 __free_pages_ok(page, order, FPI_TO_TAIL | FPI_SKIP_KASAN_POISON) — the tail.
+ */
+function bootFreeFpi(state: ModelState): FpiFlags {
+  switch (state.world.profile) {
+    case 'K4_9': return 'none';
+    case 'K6_1': return 'toTail';
+  }
 }

@@ -1,7 +1,9 @@
 /**
  * The declaration phase of boot (docs/MODEL.md "Boot", steps 1-5; kernel-semantics.md §7.1): in the
- * order of arm64_memblock_init(), K4_9 — memblock, `cma=`, device-tree reserved-memory, explicit
- * cma_declare_contiguous() calls, dma_contiguous_reserve(). Its result, the Layout, is the world as
+ * order of arm64 boot, K4_9 and K6_1 alike — memblock, `cma=`, device-tree reserved-memory,
+ * explicit cma_declare_contiguous() calls, dma_contiguous_reserve() (K4_9 at the end of
+ * arm64_memblock_init(), K6_1 in bootmem_init(): after the device tree either way). The profiles
+ * differ inside the steps (§9 P15-P18, P30, P32). Its result, the Layout, is the world as
  * the kernel resolved it before the buddy allocator exists; model and impl both build their buddy
  * state from it.
  *
@@ -12,7 +14,7 @@ import type { Declaration } from '../../src/core/allocator.ts';
 import type { CmaDeclaration, Pfn, PfnRange, World } from '../../src/core/world.ts';
 import { parseCmaCmdline } from './cmdline.ts';
 import {
-  type CmaResult, type DeclareContext, type RegisteredArea, assertK4_9, cmaDeclareContiguous,
+  type CmaResult, type DeclareContext, type RegisteredArea, cmaDeclareContiguous,
 } from './cmaDeclare.ts';
 import { DEFAULT_AREA_NAME, dmaContiguousReserve } from './dmaContiguous.ts';
 import {
@@ -49,9 +51,10 @@ function pfnToBytes(pfn: Pfn): bigint {
 }
 
 /**
- * Mirrors the memblock part of arm64_memblock_init() — arch/arm64/mm/init.c, K4_9 (§7.1 step 1;
- * MODEL.md "Boot" 1): memblock.memory = [0, pages), the world's `reserved` ranges
- * memblock_reserve()d as the kernel image and initrd are; cma_areas[] empty, MAX_CMA_AREAS = 1 +
+ * Mirrors the memblock part of arm64_memblock_init() — arch/arm64/mm/init.c, K4_9 and K6_1 (§7.1
+ * steps 1-2; MODEL.md "Boot" 1-2): memblock.memory = [0, pages), the world's `reserved` ranges
+ * memblock_reserve()d as the kernel image and initrd are; `cma=` parsed by parse_early_param()
+ * (which runs first: its K6_1 complaints open the log); cma_areas[] empty, MAX_CMA_AREAS = 1 +
  * CONFIG_CMA_AREAS (§5.1).
  */
 export function createDeclareContext(world: World): DeclareContext {
@@ -61,6 +64,7 @@ export function createDeclareContext(world: World): DeclareContext {
     const pageCount = range.endPfn - range.startPfn;
     memblockReserve(memblock, pfnToBytes(range.startPfn), pfnToBytes(pageCount));
   }
+  const messages: string[] = [];
   return {
     profile: world.profile,
     maxOrder: world.maxOrder,
@@ -69,9 +73,10 @@ export function createDeclareContext(world: World): DeclareContext {
     highmemStart: memoryEnd,
     areas: [],
     maxCmaAreas: 1 + world.kconfig.cmaAreas,
+    cmaCmdline: parseCmaCmdline(world.cmdline, world.profile, messages),
     totalcmaPages: 0,
     defaultArea: null,
-    messages: [],
+    messages,
   };
 }
 
@@ -149,20 +154,19 @@ function deviceAreas(world: World, rmems: readonly ReservedMem[]): (number | nul
 }
 
 /**
- * Mirrors setup_arch() → parse_early_param() and arm64_memblock_init() — arch/arm64, K4_9 (§7.1
- * steps 1-4; MODEL.md "Boot" 1-5): the declaration phase. Memblock and the world's reservations;
- * `cma=` parsed (early_cma); device-tree reserved-memory (early_init_fdt_scan_reserved_mem); the
- * world's explicit cma_declare_contiguous() calls in array order;
- * dma_contiguous_reserve(dmaLimitPfn bytes).
+ * Mirrors setup_arch() → parse_early_param(), arm64_memblock_init() (and, K6_1, bootmem_init())
+ * — arch/arm64, K4_9 and K6_1 (§7.1 steps 1-4; MODEL.md "Boot" 1-5): the declaration phase.
+ * Memblock and the world's reservations; `cma=` parsed (early_cma); device-tree reserved-memory
+ * (early_init_fdt_scan_reserved_mem); the world's explicit cma_declare_contiguous() calls in
+ * array order; dma_contiguous_reserve(dmaLimitPfn bytes).
  */
 export function declareLayout(world: World): Layout {
-  assertK4_9(world.profile, 'declareLayout');
   const ctx = createDeclareContext(world);
-  const cmdline = parseCmaCmdline(world.cmdline);
   const rmems = earlyInitFdtScanReservedMem(ctx, world.reservedMemory);
   const declarations = dtDeclarations(rmems);
   for (const area of world.cma) declarations.push(declareExplicit(ctx, area));
-  const attempt = dmaContiguousReserve(ctx, cmdline, world.kconfig, pfnToBytes(world.dmaLimitPfn));
+  const dmaLimit = pfnToBytes(world.dmaLimitPfn);
+  const attempt = dmaContiguousReserve(ctx, ctx.cmaCmdline, world.kconfig, dmaLimit);
   if (attempt !== null) {
     declarations.push(declaration(attempt.source, DEFAULT_AREA_NAME, attempt.result));
   }

@@ -7,8 +7,12 @@
  * Addresses are phys_addr_t: 64-bit unsigned, held as bigint and wrapped like the kernel's u64
  * arithmetic, because `cma=` accepts any 64-bit value and the kernel's ALIGN()/base + size wrap.
  *
- * Does *not* cover: bottom-up mode (memblock_set_bottom_up(); only x86 movable_node turns it on),
- * MEMBLOCK_MIRROR/NOMAP/HOTPLUG flags, NUMA node ids, memblock.current_limit below "anywhere".
+ * Bottom-up mode exists only as K6_1's cma_declare_contiguous_nid() uses it (a temporary
+ * memblock_set_bottom_up(true) for [4 GiB, limit), §5.3); nothing else switches direction.
+ *
+ * Does *not* cover: K4_9's bottom-up variant (kernel_end, never used by the model),
+ * MEMBLOCK_MIRROR/NOMAP/HOTPLUG flags (K6_1 `no-map` is modelled as K4_9's removal),
+ * NUMA node ids, memblock.current_limit below "anywhere".
  */
 import { assert } from '../../src/core/assert.ts';
 
@@ -160,6 +164,16 @@ function removeRange(
   return result;
 }
 
+/**
+ * Mirrors memblock_add() — mm/memblock.c, K4_9 and K6_1: [base, base + size) becomes memory again.
+ * K6_1 uses it for memblock_clear_nomap() of a failed `no-map` reserved-memory region (§7.1 step
+ * 3): the model removed such a region from memory instead of flagging it (memblock.ts header).
+ */
+export function memblockAdd(memblock: Memblock, base: PhysAddr, size: PhysAddr): 0 {
+  memblock.memory = addRange(memblock.memory, base, size);
+  return 0;
+}
+
 /** Mirrors memblock_reserve() — mm/memblock.c, K4_9 (§5.4). Never fails in the model (0). */
 export function memblockReserve(memblock: Memblock, base: PhysAddr, size: PhysAddr): 0 {
   memblock.reserved = addRange(memblock.reserved, base, size);
@@ -241,29 +255,55 @@ export function memblockFindRangeTopDown(
 }
 
 /**
- * Mirrors memblock_find_in_range_node() — mm/memblock.c, K4_9 (§5.4). `end` 0
+ * Mirrors __memblock_find_range_bottom_up() — mm/memblock.c, K6_1 (§5.4): free ranges from the
+ * lowest, each clamped to [start, end]; the candidate is round_up(range start, align), accepted
+ * when it lies below the clamped range end with `size` bytes left. 0 = not found.
+ */
+export function memblockFindRangeBottomUp(
+  memblock: Memblock, start: PhysAddr, end: PhysAddr, size: PhysAddr, align: PhysAddr,
+): PhysAddr {
+  for (const [rangeStart, rangeEnd] of forEachFreeMemRange(memblock)) {
+    const thisStart = clamp(rangeStart, start, end);
+    const thisEnd = clamp(rangeEnd, start, end);
+    const candidate = alignUp(thisStart, align);
+    if (candidate < thisEnd && thisEnd - candidate >= size) return candidate;
+  }
+  return 0n;
+}
+
+/** memblock_bottom_up(): the direction memblock allocates in. Top-down unless switched. */
+export type MemblockDirection = 'topDown' | 'bottomUp';
+
+/**
+ * Mirrors memblock_find_in_range_node() — mm/memblock.c, K4_9 and K6_1 (§5.4). `end` 0
  * (MEMBLOCK_ALLOC_ACCESSIBLE) means memblock.current_limit, which is "anywhere" here; `start` is
  * raised to PAGE_SIZE so the first page is never returned (0 is the failure value). memblock is
- * top-down by default and nothing in the model switches it to bottom-up.
+ * top-down by default; only K6_1's CMA placement asks for bottom-up (its pure form: K4_9's
+ * kernel_end variant is never used).
  */
 export function memblockFindInRange(
   memblock: Memblock, size: PhysAddr, align: PhysAddr, start: PhysAddr, end: PhysAddr,
+  direction: MemblockDirection = 'topDown',
 ): PhysAddr {
   const endPumped = end === MEMBLOCK_ALLOC_ACCESSIBLE ? MEMBLOCK_ALLOC_ANYWHERE : end;
   const startRaised = maxAddr(start, PAGE_SIZE); // avoid allocating the first page
-  return memblockFindRangeTopDown(
-    memblock, startRaised, maxAddr(startRaised, endPumped), size, align);
+  const endRaised = maxAddr(startRaised, endPumped);
+  return direction === 'bottomUp'
+    ? memblockFindRangeBottomUp(memblock, startRaised, endRaised, size, align)
+    : memblockFindRangeTopDown(memblock, startRaised, endRaised, size, align);
 }
 
 /**
- * Mirrors memblock_alloc_range() → memblock_alloc_range_nid() — mm/memblock.c, K4_9 (§5.4): find,
- * then memblock_reserve() what was found. `align` 0 means SMP_CACHE_BYTES. Returns 0 on failure.
+ * Mirrors memblock_alloc_range() → memblock_alloc_range_nid() — mm/memblock.c, K4_9 (K6_1:
+ * memblock_alloc_range_nid() / memblock_phys_alloc_range(), §5.4): find, then memblock_reserve()
+ * what was found. `align` 0 means SMP_CACHE_BYTES. Returns 0 on failure.
  */
 export function memblockAllocRange(
   memblock: Memblock, size: PhysAddr, align: PhysAddr, start: PhysAddr, end: PhysAddr,
+  direction: MemblockDirection = 'topDown',
 ): PhysAddr {
   const alignOrCache = align === 0n ? SMP_CACHE_BYTES : align;
-  const found = memblockFindInRange(memblock, size, alignOrCache, start, end);
+  const found = memblockFindInRange(memblock, size, alignOrCache, start, end, direction);
   if (found === 0n) return 0n;
   memblockReserve(memblock, found, size);
   return found;

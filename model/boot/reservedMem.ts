@@ -1,10 +1,18 @@
 /**
- * Device-tree /reserved-memory at boot, K4_9 (kernel-semantics.md §7.1 step 3, §7.2):
+ * Device-tree /reserved-memory at boot, K4_9 and K6_1 (kernel-semantics.md §7.1 step 3, §7.2):
  * early_init_fdt_scan_reserved_mem() in drivers/of/fdt.c reserves static `reg` nodes at once and
  * saves dynamic `size` nodes with base 0; fdt_init_reserved_mem() in drivers/of/of_reserved_mem.c
  * sorts the saved nodes, reports overlaps, allocates the dynamic ones and runs the init function
  * matching each node's compatible — for "shared-dma-pool", rmem_cma_setup()
- * (drivers/base/dma-contiguous.c) and then rmem_dma_setup() (drivers/base/dma-coherent.c).
+ * (drivers/base/dma-contiguous.c) and then rmem_dma_setup() (drivers/base/dma-coherent.c) — in
+ * K6_1 the same two from kernel/dma/contiguous.c and kernel/dma/coherent.c.
+ *
+ * K6_1 differs (§7.1 step 3, §7.2; §9 P30, P32): rmem_cma_setup() refuses a `linux,cma-default`
+ * node when the command line has `cma=`; a region whose init function fails (other than -ENOENT)
+ * is given back to memblock; a `no-map` reg node is refused when it overlaps a reservation; the
+ * sort puts dynamic nodes before static ones at base 0 and the overlap check no longer skips base
+ * 0; 64 regions instead of 16; some messages read differently. K6_1 flags `no-map` memory
+ * MEMBLOCK_NOMAP where K4_9 removes it; the model removes it in both (memblock.ts).
  *
  * Does *not* cover: /memreserve/ header entries (the world's `reserved` ranges stand for them and
  * the kernel image), #address-cells/#size-cells and property-length checks (a world's properties
@@ -12,17 +20,26 @@
  * functions (such nodes are reserved but initialised by nothing: no message, no area), and
  * CONFIG_ARM's "no-map required" rule of rmem_dma_setup() (the world is arm64).
  */
-import type { ReservedMemoryNode } from '../../src/core/world.ts';
+import type { Profile, ReservedMemoryNode } from '../../src/core/world.ts';
+import { SIZE_CMDLINE_UNSET } from './cmdline.ts';
 import {
-  type CmaResult, type DeclareContext, type Errno, assertK4_9, cmaInitReservedMem, cmaMinAlignment,
+  type CmaResult, type DeclareContext, type Errno, cmaInitReservedMem, cmaMinAlignment,
 } from './cmaDeclare.ts';
 import {
-  type Memblock, type PhysAddr, MEMBLOCK_ALLOC_ANYWHERE, formatMiB, formatPa, memblockAllocBase,
-  memblockFree, memblockRemove, memblockReserve, u64,
+  type Memblock, type PhysAddr, MEMBLOCK_ALLOC_ANYWHERE, formatMiB, formatPa, memblockAdd,
+  memblockAllocBase, memblockFree, memblockIsRegionReserved, memblockRemove, memblockReserve, u64,
 } from './memblock.ts';
 
-/** MAX_RESERVED_REGIONS — drivers/of/of_reserved_mem.c. */
+/** MAX_RESERVED_REGIONS — drivers/of/of_reserved_mem.c, K4_9. */
 export const MAX_RESERVED_REGIONS = 16;
+
+/** MAX_RESERVED_REGIONS per profile: 16 in K4_9, 64 in K6_1 (worlds hold at most 16 nodes). */
+function maxReservedRegions(profile: Profile): number {
+  switch (profile) {
+    case 'K4_9': return MAX_RESERVED_REGIONS;
+    case 'K6_1': return 64;
+  }
+}
 
 /** struct reserved_mem, reduced to what boot reads. */
 export interface ReservedMem {
@@ -56,24 +73,43 @@ export function earlyInitDtReserveMemoryArch(
 }
 
 /**
- * Mirrors fdt_reserved_mem_save_node() — drivers/of/of_reserved_mem.c, K4_9 (§7.1 step 3): append
- * to reserved_mem[], or complain once the MAX_RESERVED_REGIONS slots are full.
+ * Mirrors early_init_dt_reserve_memory() — drivers/of/fdt.c, K6_1 (§7.1 step 3): a `no-map`
+ * range that is memory and already (partly) reserved is refused (-EBUSY: "we should not allow it
+ * to be marked nomap"); otherwise as K4_9 (memblock_mark_nomap stands as removal, memblock.ts).
+ * The model's memory is [0, memory end) with holes only where no-map removed it, so "overlaps
+ * memory" is an intersection with memblock.memory.
+ */
+function earlyInitDtReserveMemoryK6_1(
+  memblock: Memblock, base: PhysAddr, size: PhysAddr, nomap: boolean,
+): 0 | Errno {
+  const overlapsMemory = memblock.memory.some((region) =>
+    base < region.base + region.size && region.base < u64(base + size));
+  if (nomap && overlapsMemory && memblockIsRegionReserved(memblock, base, size)) return 'EBUSY';
+  return earlyInitDtReserveMemoryArch(memblock, base, size, nomap);
+}
+
+/**
+ * Mirrors fdt_reserved_mem_save_node() — drivers/of/of_reserved_mem.c, K4_9 and K6_1 (§7.1 step
+ * 3): append to reserved_mem[], or complain once the MAX_RESERVED_REGIONS slots are full.
  */
 export function fdtReservedMemSaveNode(
   ctx: DeclareContext, rmems: ReservedMem[], node: number, name: string, base: PhysAddr,
   size: PhysAddr,
 ): void {
-  if (rmems.length === MAX_RESERVED_REGIONS) {
-    ctx.messages.push(`${OF_RESERVED_MEM}not enough space all defined regions.`);
+  if (rmems.length === maxReservedRegions(ctx.profile)) {
+    ctx.messages.push(ctx.profile === 'K6_1'
+      ? `${OF_RESERVED_MEM}not enough space for all defined regions.`
+      : `${OF_RESERVED_MEM}not enough space all defined regions.`);
     return;
   }
   rmems.push({ name, node, base, size, cmaArea: null, cmaResult: null });
 }
 
 /**
- * Mirrors __reserved_mem_reserve_reg() — drivers/of/fdt.c, K4_9 (§7.1 step 3): a node with `reg` is
- * reserved (or removed, with `no-map`) at once; a zero size prints "failed to reserve" (pr_fmt "OF:
- * fdt:", no space). The node is saved either way. No `reg` → -ENOENT.
+ * Mirrors __reserved_mem_reserve_reg() — drivers/of/fdt.c, K4_9 and K6_1 (§7.1 step 3): a node
+ * with `reg` is reserved (or removed, with `no-map`) at once; a zero size — or, K6_1, a refused
+ * no-map — prints "failed to reserve" (pr_fmt "OF: fdt:" in K4_9, "OF: fdt: " in K6_1). The
+ * node is saved either way. No `reg` → -ENOENT.
  */
 export function reservedMemReserveReg(
   ctx: DeclareContext, rmems: ReservedMem[], node: ReservedMemoryNode, index: number,
@@ -81,9 +117,12 @@ export function reservedMemReserveReg(
   if (node.reg === null) return 'ENOENT';
   const base = BigInt(node.reg[0]);
   const size = BigInt(node.reg[1]);
-  if (size === 0n || earlyInitDtReserveMemoryArch(ctx.memblock, base, size, node.noMap) !== 0) {
-    ctx.messages.push(`OF: fdt:Reserved memory: failed to reserve memory for node '${node.name}':`
-      + ` base ${formatPa(base)}, size ${formatMiB(size)}`);
+  const reserve = ctx.profile === 'K6_1' ? earlyInitDtReserveMemoryK6_1
+    : earlyInitDtReserveMemoryArch;
+  if (size === 0n || reserve(ctx.memblock, base, size, node.noMap) !== 0) {
+    const prefix = ctx.profile === 'K6_1' ? 'OF: fdt: ' : 'OF: fdt:';
+    ctx.messages.push(`${prefix}Reserved memory: failed to reserve memory for node`
+      + ` '${node.name}': base ${formatPa(base)}, size ${formatMiB(size)}`);
   }
   fdtReservedMemSaveNode(ctx, rmems, index, node.name, base, size);
   return 0;
@@ -104,48 +143,57 @@ export function fdtScanReservedMemNode(
   }
 }
 
-/** __rmem_cmp() — drivers/of/of_reserved_mem.c: by base only. */
-function rmemCmp(a: ReservedMem, b: ReservedMem): number {
-  return a.base < b.base ? -1 : a.base > b.base ? 1 : 0;
+/**
+ * __rmem_cmp() — drivers/of/of_reserved_mem.c: K4_9 by base only; K6_1 by base, then size ("put
+ * the dynamic allocations (address == 0, size == 0) before static allocations at address 0x0").
+ */
+function rmemCmp(profile: Profile, a: ReservedMem, b: ReservedMem): number {
+  if (a.base !== b.base) return a.base < b.base ? -1 : 1;
+  switch (profile) {
+    case 'K4_9': return 0;
+    case 'K6_1': return a.size < b.size ? -1 : a.size > b.size ? 1 : 0;
+  }
 }
 
 /** The sift-down loop shared by both phases of lib/sort.c sort(), on [0, n). */
-function siftDown(rmems: ReservedMem[], root: number, n: number): void {
+function siftDown(profile: Profile, rmems: ReservedMem[], root: number, n: number): void {
   for (let r = root, c = 0; r * 2 + 1 < n; r = c) {
     c = r * 2 + 1;
-    if (c < n - 1 && rmemCmp(rmems[c], rmems[c + 1]) < 0) c++;
-    if (rmemCmp(rmems[r], rmems[c]) >= 0) break;
+    if (c < n - 1 && rmemCmp(profile, rmems[c], rmems[c + 1]) < 0) c++;
+    if (rmemCmp(profile, rmems[r], rmems[c]) >= 0) break;
     [rmems[r], rmems[c]] = [rmems[c], rmems[r]];
   }
 }
 
 /**
- * Mirrors sort(reserved_mem, …, __rmem_cmp) — lib/sort.c, K4_9 (§7.1 step 3): a heapsort, *not
- * stable*. Nodes with equal bases (every dynamic node has base 0 here) come out permuted: two
- * dynamic nodes are swapped, so the second in the device tree is allocated first.
+ * Mirrors sort(reserved_mem, …, __rmem_cmp) — lib/sort.c, K4_9 and K6_1 (§7.1 step 3): a
+ * heapsort, *not stable*. Nodes that compare equal (every dynamic node has base 0 and size 0
+ * here) come out permuted: two dynamic nodes are swapped, so the second in the device tree is
+ * allocated first.
  */
-export function sortReservedMem(rmems: ReservedMem[]): void {
+export function sortReservedMem(rmems: ReservedMem[], profile: Profile = 'K4_9'): void {
   const n = rmems.length;
-  for (let i = Math.floor(n / 2) - 1; i >= 0; i--) siftDown(rmems, i, n);
+  for (let i = Math.floor(n / 2) - 1; i >= 0; i--) siftDown(profile, rmems, i, n);
   for (let i = n - 1; i > 0; i--) {
     [rmems[0], rmems[i]] = [rmems[i], rmems[0]];
-    siftDown(rmems, 0, i);
+    siftDown(profile, rmems, 0, i);
   }
 }
 
 /**
- * Mirrors __rmem_check_for_overlap() — drivers/of/of_reserved_mem.c, K4_9 (§7.1 step 3): with two
- * or more saved nodes, sort them and report each overlapping pair of neighbours with non-zero
- * bases. The kernel prints one pr_err with an embedded newline: two log lines, the prefix on the
- * first.
+ * Mirrors __rmem_check_for_overlap() — drivers/of/of_reserved_mem.c, K4_9 and K6_1 (§7.1 step 3):
+ * with two or more saved nodes, sort them and report each overlapping pair of neighbours — K4_9
+ * only when both bases are non-zero, K6_1 whatever the bases. The kernel prints one pr_err with
+ * an embedded newline: two log lines, the prefix on the first.
  */
 export function rmemCheckForOverlap(ctx: DeclareContext, rmems: ReservedMem[]): void {
   if (rmems.length < 2) return;
-  sortReservedMem(rmems);
+  sortReservedMem(rmems, ctx.profile);
   for (let i = 0; i < rmems.length - 1; i++) {
     const current = rmems[i];
     const next = rmems[i + 1];
-    if (current.base === 0n || next.base === 0n) continue;
+    const skipBaseZero = ctx.profile === 'K4_9' && (current.base === 0n || next.base === 0n);
+    if (skipBaseZero) continue;
     if (u64(current.base + current.size) <= next.base) continue;
     const currentEnd = formatPa(u64(current.base + current.size));
     const nextEnd = formatPa(u64(next.base + next.size));
@@ -182,7 +230,8 @@ export function earlyInitDtAllocReservedMemoryArch(
 }
 
 /**
- * Mirrors __reserved_mem_alloc_size() — drivers/of/of_reserved_mem.c, K4_9 (§7.2): no `size` →
+ * Mirrors __reserved_mem_alloc_size() — drivers/of/of_reserved_mem.c, K4_9 and K6_1 (§7.2): no
+ * `size` →
  * -EINVAL; a reusable, mapped "shared-dma-pool" node gets at least the CMA minimum alignment;
  * `alloc-ranges` are tried in order, else anywhere; nothing found → "failed to allocate memory for
  * node" and -ENOMEM.
@@ -212,24 +261,37 @@ export function reservedMemAllocSize(
     }
   }
   if (base === 0n) {
-    ctx.messages.push(`${OF_RESERVED_MEM}failed to allocate memory for node '${node.name}'`);
+    ctx.messages.push(`${OF_RESERVED_MEM}${allocFailedMessage(ctx.profile, node.name, size)}`);
     return { ok: false, errno: 'ENOMEM' };
   }
   return { ok: true, base, size };
 }
 
 /**
- * Mirrors rmem_cma_setup() — drivers/base/dma-contiguous.c, K4_9 (§7.2; §9 P30/P32: K6_x bypasses a
- * `linux,cma-default` node when `cma=` is given and gives failed regions back). Checks in order:
+ * The "failed to allocate" line of __reserved_mem_alloc_size() (§7.2): K4_9 pr_info without the
+ * size; K6_1 pr_err with it. (K6_1 allocates with memblock_phys_alloc_range(start, end) instead of
+ * rejecting a result below `start`: top-down, the two find the same block or none.)
+ */
+function allocFailedMessage(profile: Profile, name: string, size: PhysAddr): string {
+  switch (profile) {
+    case 'K4_9': return `failed to allocate memory for node '${name}'`;
+    case 'K6_1': return `failed to allocate memory for node '${name}': size ${formatMiB(size)}`;
+  }
+}
+
+/**
+ * Mirrors rmem_cma_setup() — drivers/base/dma-contiguous.c, K4_9 / kernel/dma/contiguous.c, K6_1
+ * (§7.2; §9 P30). Checks in order: K6_1 only — the command line had `cma=` (even `cma=0`) and the
+ * node is `linux,cma-default` → "bypass … using cmdline CMA params instead", -EBUSY (cmdlineWins);
  * `reusable` and no `no-map` (else -EINVAL, silent); base and size multiples of the CMA minimum
  * (else "incorrect alignment"); cma_init_reserved_mem() with order_per_bit 0 (else "unable to
- * setup"). Then `linux,cma-default` makes it the default area. pr_fmt is plain here.
- * dma_contiguous_early_fixup() is an arm32-only hook and does nothing on arm64.
+ * setup"). Then `linux,cma-default` makes it the default area. pr_fmt is plain here (K6_1 resets
+ * it to plain before this function). dma_contiguous_early_fixup() is an arm32-only hook.
  */
 export function rmemCmaSetup(
   ctx: DeclareContext, rmem: ReservedMem, node: ReservedMemoryNode,
 ): CmaResult {
-  assertK4_9(ctx.profile, 'rmemCmaSetup (§9 P30, P32)');
+  if (cmdlineWins(ctx, rmem, node)) return { ok: false, errno: 'EBUSY' };
   if (!node.reusable || node.noMap) return { ok: false, errno: 'EINVAL' };
   const mask = cmaMinAlignment(ctx) - 1n;
   if ((rmem.base & mask) !== 0n || (rmem.size & mask) !== 0n) {
@@ -247,6 +309,24 @@ export function rmemCmaSetup(
   ctx.messages.push(`Reserved memory: created CMA memory pool at ${formatPa(rmem.base)},`
     + ` size ${formatMiB(rmem.size)}`);
   return result;
+}
+
+/**
+ * `if (size_cmdline != -1 && default_cma)` of rmem_cma_setup() — K6_1 (§7.2 step 1; §9 P30): with
+ * any `cma=` on the command line a DT default node is refused, so dma_contiguous_reserve() later
+ * finds no default area and reserves the `cma=` one: `cma=` wins. K4_9 has no such test: the DT
+ * default node wins and dma_contiguous_reserve() reserves nothing.
+ */
+function cmdlineWins(ctx: DeclareContext, rmem: ReservedMem, node: ReservedMemoryNode): boolean {
+  switch (ctx.profile) {
+    case 'K4_9': return false;
+    case 'K6_1': {
+      if (ctx.cmaCmdline.sizeCmdline === SIZE_CMDLINE_UNSET || !node.linuxCmaDefault) return false;
+      ctx.messages.push(`Reserved memory: bypass ${rmem.name} node, using cmdline CMA params`
+        + ' instead');
+      return true;
+    }
+  }
 }
 
 /**
@@ -281,28 +361,31 @@ const RESERVEDMEM_OF_TABLE: readonly { compatible: string; init: ReservedMemInit
 ];
 
 /**
- * Mirrors __reserved_mem_init_node() — drivers/of/of_reserved_mem.c, K4_9: the first matching init
- * function that returns 0 wins and "initialized node" is printed; none → -ENOENT. A failed region
- * stays reserved in K4_9 (§9 P32).
+ * Mirrors __reserved_mem_init_node() — drivers/of/of_reserved_mem.c, K4_9 and K6_1: the first
+ * matching init function that returns 0 wins and "initialized node" is printed; otherwise the
+ * error of the last one tried (-ENOENT when none matches).
  */
 export function reservedMemInitNode(
   ctx: DeclareContext, rmem: ReservedMem, node: ReservedMemoryNode,
 ): 0 | Errno {
+  let ret: 0 | Errno = 'ENOENT';
   for (const { compatible, init } of RESERVEDMEM_OF_TABLE) {
     if (node.compatible !== compatible) continue;
-    if (init(ctx, rmem, node) === 0) {
+    ret = init(ctx, rmem, node);
+    if (ret === 0) {
       ctx.messages.push(
         `${OF_RESERVED_MEM}initialized node ${rmem.name}, compatible id ${compatible}`);
       return 0;
     }
   }
-  return 'ENOENT';
+  return ret;
 }
 
 /**
- * Mirrors fdt_init_reserved_mem() — drivers/of/of_reserved_mem.c, K4_9 (§7.1 step 3): overlap check
- * (which sorts), then for each saved node in sorted order: allocate it if its size is 0, and on
- * success run its init function.
+ * Mirrors fdt_init_reserved_mem() — drivers/of/of_reserved_mem.c, K4_9 and K6_1 (§7.1 step 3):
+ * overlap check (which sorts), then for each saved node in sorted order: allocate it if its size
+ * is 0, and on success run its init function; a failure other than -ENOENT is handled by
+ * releaseFailedRegion (§9 P32).
  */
 export function fdtInitReservedMem(
   ctx: DeclareContext, rmems: ReservedMem[], nodes: readonly ReservedMemoryNode[],
@@ -319,7 +402,26 @@ export function fdtInitReservedMem(
       rmem.base = allocated.base;
       rmem.size = allocated.size;
     }
-    reservedMemInitNode(ctx, rmem, node);
+    const err = reservedMemInitNode(ctx, rmem, node);
+    if (err !== 0 && err !== 'ENOENT') releaseFailedRegion(ctx, rmem, node);
+  }
+}
+
+/**
+ * What fdt_init_reserved_mem() does with a region whose init function failed (§7.1 step 3; §9
+ * P32): K4_9 nothing — it stays reserved for good; K6_1 "node %s compatible matching fail"
+ * (pr_info) and gives it back: memblock_clear_nomap() for `no-map` (the model re-adds the memory
+ * it removed), else memblock_phys_free().
+ */
+function releaseFailedRegion(
+  ctx: DeclareContext, rmem: ReservedMem, node: ReservedMemoryNode,
+): void {
+  switch (ctx.profile) {
+    case 'K4_9': return;
+    case 'K6_1':
+      ctx.messages.push(`${OF_RESERVED_MEM}node ${rmem.name} compatible matching fail`);
+      if (node.noMap) memblockAdd(ctx.memblock, rmem.base, rmem.size);
+      else memblockFree(ctx.memblock, rmem.base, rmem.size);
   }
 }
 

@@ -8,11 +8,17 @@
  * area as normal memory). The zone check is the only way activation can fail in a world
  * without holes or bitmap allocation failures (docs/MODEL.md "Scope"), so a failed area must
  * span zones. In K4_9 the areas after a failed one stay 'inactive' whatever their layout.
+ *
+ * K6_1 adds two consequences of its cma_activate_area() (§5.5 K6_1, §9 P22; failedAreaRules):
+ * every area is attempted, so none stays 'inactive'; and a failed area handed all its pages to
+ * the buddy (free_reserved_page), so none of [basePfn, basePfn + declaredCount) in memory is
+ * still reserved.
  */
-import type { Snapshot } from '../core/snapshot.ts';
+import type { CmaAreaSnapshot, Snapshot } from '../core/snapshot.ts';
 import type { Invariant } from '../core/violation.ts';
-import { zoneIndexOf } from './coverage.ts';
-import { closeFindings, newFindings, report } from './findings.ts';
+import { COVER_RESERVED, coverageOf, zoneIndexOf } from './coverage.ts';
+import { type Findings, closeFindings, newFindings, pfnRun, report } from './findings.ts';
+import type { Profile } from '../core/world.ts';
 
 export const cmaOneZone: Invariant = {
   id: 'cma-one-zone',
@@ -38,10 +44,45 @@ export const cmaOneZone: Invariant = {
         report(findings, [area.basePfn], () => `${name} ${range} failed activation although it`
           + ' lies inside one zone, expected it active');
       }
+      if (failedAreaRules(snapshot.profile)) checkK6_1Activation(snapshot, area, name, findings);
     });
     return closeFindings(findings);
   },
 };
+
+/**
+ * Does cma_init_reserved_areas() try every area and give a failed one back to the buddy (§5.5,
+ * §9 P22)? K4_9 no (it stops at the first failure; that area's later blocks stay reserved);
+ * K6_1 yes.
+ */
+export function failedAreaRules(profile: Profile): boolean {
+  switch (profile) {
+    case 'K4_9': return false;
+    case 'K6_1': return true;
+  }
+}
+
+/** K6_1: no area left 'inactive'; a failed area holds no reserved page any more. */
+function checkK6_1Activation(
+  snapshot: Snapshot, area: CmaAreaSnapshot, name: string, findings: Findings,
+): void {
+  if (area.state === 'inactive') {
+    report(findings, [area.basePfn], () => `${name} was never activated, expected`
+      + ` ${snapshot.profile} to attempt every area (active or failed)`);
+  }
+  if (area.state !== 'failed') return;
+  const { coverKind } = coverageOf(snapshot);
+  const endPfn = Math.min(area.basePfn + area.declaredCount, coverKind.length);
+  for (let pfn = Math.max(0, area.basePfn); pfn < endPfn; pfn++) {
+    if (coverKind[pfn] !== COVER_RESERVED) continue;
+    let runEnd = pfn + 1;
+    while (runEnd < endPfn && coverKind[runEnd] === COVER_RESERVED) runEnd++;
+    const run = pfnRun(pfn, runEnd - pfn);
+    report(findings, [pfn], () => `${name} failed activation but ${run} of it are still`
+      + ` reserved, expected ${snapshot.profile} to give them to the buddy (free_reserved_page)`);
+    return;
+  }
+}
 
 /** Zones are contiguous and ordered, so a range is in one zone iff its ends are. */
 function spansZones(snapshot: Snapshot, basePfn: number, pageCount: number): boolean {

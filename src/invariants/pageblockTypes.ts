@@ -3,16 +3,20 @@
  *
  * Between operations: every pageblock type is one of U M E H C I; no pageblock is ISOLATE and
  * no zone counts an isolated pageblock (alloc_contig_range undoes every isolation it made, I9);
- * every pageblock of an active CMA area is CMA (I7); a CMA pageblock lies inside some area's
- * declared range [basePfn, basePfn + declaredCount). The declared range, not `count`, because
- * K4_9 leaves the blocks before a zone mismatch CMA in the buddy when activation fails (§5.5).
+ * every pageblock of an active CMA area is CMA (I7); a CMA pageblock lies inside a range the
+ * profile allows (cmaBlockRange): K4_9 some area's declared range [basePfn, basePfn +
+ * declaredCount) — the declared range, not `count`, because K4_9 leaves the blocks before a zone
+ * mismatch CMA in the buddy when activation fails (§5.5); K6_1 an *active* area's range, since
+ * it checks the whole area before typing any block and gives a failed one to the buddy as
+ * ordinary (MOVABLE) memory (§5.5 K6_1, §9 P22).
  *
  * Does not cover: conversions over time ("CMA pageblocks stay CMA"). A snapshot has no
  * previous state; within one snapshot the active-area rule is what that promise amounts to.
  */
 import { MIGRATE_CMA, MIGRATE_ISOLATE } from '../core/migratetype.ts';
-import type { Snapshot } from '../core/snapshot.ts';
+import type { CmaAreaSnapshot, Snapshot } from '../core/snapshot.ts';
 import type { Invariant } from '../core/violation.ts';
+import type { Profile } from '../core/world.ts';
 import { coverageOf } from './coverage.ts';
 import { type Findings, closeFindings, newFindings, report, typeName } from './findings.ts';
 
@@ -46,7 +50,7 @@ function checkBlockTypes(snapshot: Snapshot, findings: Findings): void {
         + ' is ISOLATE between operations, expected its isolation undone');
     } else if (type === MIGRATE_CMA && declared[block] === 0) {
       report(findings, [block * blockPages], () => `pageblock ${block} (pfn ${block * blockPages})`
-        + ' is CMA but lies in no CMA area\'s declared range');
+        + ` is CMA but lies in no ${cmaBlockRangeName(snapshot.profile)}`);
     } else if (type < 0) {
       report(findings, [block * blockPages], () => `pageblock ${block} (pfn ${block * blockPages})`
         + ` has type letter '${snapshot.pageblocks[block]}', expected one of U M E H C I`);
@@ -54,16 +58,36 @@ function checkBlockTypes(snapshot: Snapshot, findings: Findings): void {
   }
 }
 
-/** Per pageblock: 1 when it starts inside some area's declared range. */
+/** Per pageblock: 1 when it starts inside a range where the profile allows CMA blocks. */
 function declaredBlocks(snapshot: Snapshot): Uint8Array {
   const order = snapshot.pageblockOrder;
   const declared = new Uint8Array(Math.max(0, snapshot.pages >> order));
   for (const area of snapshot.cma) {
+    const pageCount = cmaBlockRange(snapshot.profile, area);
     const firstBlock = Math.max(0, Math.ceil(area.basePfn / (1 << order)));
-    const endBlock = Math.min(declared.length, (area.basePfn + area.declaredCount) >> order);
+    const endBlock = Math.min(declared.length, (area.basePfn + pageCount) >> order);
     for (let block = firstBlock; block < endBlock; block++) declared[block] = 1;
   }
   return declared;
+}
+
+/**
+ * How many pages from an area's base may hold CMA pageblocks (§5.5, §9 P22): K4_9 its declared
+ * count, whatever became of it; K6_1 its declared count only when active (a failed area has
+ * count 0 and none of its blocks were ever typed CMA).
+ */
+export function cmaBlockRange(profile: Profile, area: CmaAreaSnapshot): number {
+  switch (profile) {
+    case 'K4_9': return area.declaredCount;
+    case 'K6_1': return area.state === 'active' ? area.declaredCount : 0;
+  }
+}
+
+function cmaBlockRangeName(profile: Profile): string {
+  switch (profile) {
+    case 'K4_9': return 'CMA area\'s declared range';
+    case 'K6_1': return 'active CMA area';
+  }
 }
 
 function checkIsolateCounters(snapshot: Snapshot, findings: Findings): void {
