@@ -192,8 +192,8 @@ export class ImplAllocator implements Allocator {
       'cma.ebusyRetry': stats[STAT.ebusyRetry],
       'cma.enomem': stats[STAT.enomem],
       'migrate.pages': stats[STAT.migratePages],
-      'max.splitDepth': stats[STAT.splitDepthMax],
-      'max.mergeDepth': stats[STAT.mergeDepthMax],
+      'max.splitDepth': highestBit(this.core.splitDepths),
+      'max.mergeDepth': highestBit(this.core.mergeDepths),
       'boot.activationFailed': activationFailures,
     });
     return behaviours;
@@ -225,7 +225,7 @@ export class ImplAllocator implements Allocator {
     const core = this.core;
     const arrays = [
       core.next, core.prev, core.freeOrder, core.blockInfo, core.zoneStart, core.zoneEnd,
-      core.listBase, core.nrFree, core.vmStat, core.nrIsolatePageblock, core.managedPages,
+      core.listBase, core.vmStat, core.nrIsolatePageblock, core.managedPages,
       core.stats,
     ];
     const total = arrays.reduce((sum, array) => sum + array.byteLength, 0);
@@ -353,6 +353,11 @@ function badTarget(table: AllocationTable, target: number, kind: number): never 
   assert(slot >= 0, `ImplAllocator: target ${target} is not a live allocation`);
   throw new AssertionError(`ImplAllocator: target ${target} has kind ${table.kind[slot]},`
     + ` op needs ${kind}`);
+}
+
+/** The highest set bit of a depth mask (impl/buddy.ts splitDepths), 0 for an empty mask. */
+function highestBit(mask: number): number {
+  return mask === 0 ? 0 : 31 - Math.clz32(mask);
 }
 
 /** get_order(size): the smallest order whose pages hold `size` bytes. */

@@ -19,8 +19,10 @@
  *   path reads it, and the snapshot walks the lists.
  * - `blockInfo` (Uint8Array by pageblock) packs the pageblock's migratetype bits (low 3 bits)
  *   and its zone (the bits above), so __free_pages() gets both with one load (1 B/pageblock).
- * - `nrFree` (Int32Array by zone * (maxOrder + 1) + order) is free_area[order].nr_free, kept
- *   with every list add and del of a buddy as the kernel does (list_move() leaves it alone).
+ * - free_area[order].nr_free lives in `next` too, in slot NR_FREE_SLOT of the sentinels of
+ *   (zone, order): LIST_SHIFT rounds 6 list slots up to 8, and a list op already holds `next`
+ *   and the cache line of that order's heads (a separate array cost 7% of the yardstick). It is
+ *   kept with every list add and del of a buddy as the kernel does (list_move() leaves it).
  * - `vmStat` (Int32Array by zone * 2 + item) is the zone's vm_stat[NR_FREE_PAGES] and
  *   vm_stat[NR_FREE_CMA_PAGES], moved once per operation at the kernel's accounting points,
  *   each a call of modZoneFreepageState() naming its site: __free_one_page() (+, not for
@@ -30,7 +32,8 @@
  *   kernel-semantics.md §2.3 item 5, §2.4, §6.5. They follow the *list* type (§8.1 I10), which
  *   is what the `counters` invariant recomputes from the lists.
  * - `stats` (Float64Array) are the behaviour counters (impl/allocator.ts behaviours()), one
- *   array so that a state copy cannot miss one.
+ *   array so that a state copy cannot miss one; the split and merge depths reached, counted
+ *   on the hot path, are bit masks in two small-integer fields (an OR, no compare).
  * Total: 9 bytes per page plus 1 byte per pageblock (impl/allocator.ts stateBytes()).
  *
  * V8 notes (the hot path is allocPages/freePages; each measured with bench/yardstick.ts):
@@ -40,9 +43,13 @@
  *   imported binding is a runtime load (a getter call under tsx);
  * - integer fields are stored `| 0`, so a world computed with doubles (2 ** 18) still gives
  *   small-integer fields instead of float compares on every pfn;
- * - the common case of allocPages (the highest zone's own lists) and the whole of freePages are
- *   small enough for V8 to inline, hooks included (a small monomorphic method inlines like a
- *   function); the rest of __rmqueue is out of line in allocPagesSlow;
+ * - TurboFan inlines at most 920 bytes of bytecode into one function (all levels together);
+ *   the old fast path fitted both allocPages and freePages into a caller, the counters do not
+ *   leave room for that, so each is kept small enough to be one optimized unit with all its
+ *   steps inlined: no list op re-derives what its caller knows (the order is passed in), and
+ *   the merge loop calls a hook only from pageblockOrder up;
+ * - a small monomorphic method inlines like a function, so the hooks cost nothing while only
+ *   BuddyCore runs; the rest of __rmqueue is out of line in allocPagesSlow;
  * - zone-range and isolation checks of the merge loop run only from pageblockOrder up (below
  *   it a buddy shares the pageblock, hence the zone), saving three loads per free.
  */
@@ -66,10 +73,13 @@ assert(MIGRATE_TYPES === shared.MIGRATE_TYPES, 'impl/buddy.ts: MIGRATE_TYPES');
 
 /** log2 of the list slots per order: MIGRATE_TYPES (6) rounded up to 8, so a slot is a shift. */
 const LIST_SHIFT = 3;
+/** The sentinel slot of (zone, order) that holds free_area[order].nr_free (see the header). */
+const NR_FREE_SLOT = 6;
 /** blockInfo: the zone above the 3 migratetype bits. */
 const BLOCK_ZONE_SHIFT = 3;
 const BLOCK_TYPE_MASK = (1 << BLOCK_ZONE_SHIFT) - 1;
-assert(1 << LIST_SHIFT >= MIGRATE_TYPES, 'LIST_SHIFT must leave a slot for every migratetype');
+assert(NR_FREE_SLOT >= MIGRATE_TYPES && NR_FREE_SLOT < 1 << LIST_SHIFT,
+  'LIST_SHIFT must leave a slot for every migratetype and one for nr_free');
 
 /** enum zone_stat_item: the two vm_stat entries kept per zone, `vmStat[zone * 2 + item]`. */
 export const NR_FREE_PAGES = 0;
@@ -93,13 +103,9 @@ assert(BUFFERED_RMQUEUE === VMSTAT_BUFFERED_RMQUEUE, 'impl/buddy.ts: VMSTAT_BUFF
 
 /** Indices into `stats`, the behaviour counters; `fallback` starts a MIGRATE_TYPES^2 block. */
 export const STAT = {
-  cmaFallback: 0, claim: 1, stealRange: 2, splitDepthMax: 3, mergeDepthMax: 4,
-  migratePages: 5, cmaAllocOk: 6, cmaAllocFail: 7, ebusyRetry: 8, enomem: 9, fallback: 10,
+  cmaFallback: 0, claim: 1, stealRange: 2, migratePages: 3, cmaAllocOk: 4, cmaAllocFail: 5,
+  ebusyRetry: 6, enomem: 7, fallback: 8,
 } as const;
-const STAT_SPLIT_DEPTH_MAX = 3;
-const STAT_MERGE_DEPTH_MAX = 4;
-assert(STAT_SPLIT_DEPTH_MAX === STAT.splitDepthMax, 'impl/buddy.ts: STAT.splitDepthMax');
-assert(STAT_MERGE_DEPTH_MAX === STAT.mergeDepthMax, 'impl/buddy.ts: STAT.mergeDepthMax');
 
 export interface ZoneSpan {
   startPfn: number;
@@ -132,14 +138,16 @@ export abstract class BuddyLayer {
   declare readonly zoneEnd: Int32Array;
   /** Sentinel of (zone, order 0, migratetype 0); list (z, o, mt) is listBase[z] + (o << 3) + mt. */
   declare readonly listBase: Int32Array;
-  /** free_area[order].nr_free of each zone, at zone * (maxOrder + 1) + order. */
-  declare readonly nrFree: Int32Array;
   /** vm_stat[NR_FREE_PAGES] and vm_stat[NR_FREE_CMA_PAGES] of each zone, at zone * 2 + item. */
   declare readonly vmStat: Int32Array;
   declare readonly nrIsolatePageblock: Int32Array;
   declare readonly managedPages: Int32Array;
   /** Behaviour counters, indexed by STAT (fallbacks at STAT.fallback + req * 6 + fallback). */
   declare readonly stats: Float64Array;
+  /** Bit d set: an expand() split a block d orders down (max.splitDepth is the highest bit). */
+  declare splitDepths: number;
+  /** Bit d set: a __free_one_page() merged d times (max.mergeDepth is the highest bit). */
+  declare mergeDepths: number;
   /** The owners, pins and data of allocated frames (the struct pages of in-use memory). */
   declare readonly table: AllocationTable;
   /**
@@ -182,16 +190,18 @@ export abstract class BuddyLayer {
       this.blockInfo.fill(info, zone.startPfn >> pageblockOrder, zone.endPfn >> pageblockOrder);
     });
     for (let slot = pages; slot < pages + listSlots; slot++) {
-      this.next[slot] = slot;
+      const isNrFree = ((slot - pages) & ((1 << LIST_SHIFT) - 1)) === NR_FREE_SLOT;
+      this.next[slot] = isNrFree ? 0 : slot;
       this.prev[slot] = slot;
     }
-    this.nrFree = new Int32Array(zones.length * (maxOrder + 1));
     this.vmStat = new Int32Array(zones.length * VM_STAT_ITEMS);
     this.nrIsolatePageblock = new Int32Array(zones.length);
     this.managedPages = new Int32Array(zones.length);
     this.stats = new Float64Array(STAT.fallback + MIGRATE_TYPES * MIGRATE_TYPES);
     this.table = new AllocationTable(this.next, this.prev);
     this.lastSourceList = -1;
+    this.splitDepths = 0;
+    this.mergeDepths = 0;
   }
 
   /** The sentinel of zone->free_area[order].free_list[migratetype]. */
@@ -227,7 +237,7 @@ export abstract class BuddyLayer {
 
   /** free_area[order].nr_free of `zone`: blocks on all that order's lists. */
   nrFreeBlocks(zone: number, order: number): number {
-    return this.nrFree[zone * (this.maxOrder + 1) + order];
+    return this.next[this.listBase[zone] + (order << LIST_SHIFT) + NR_FREE_SLOT];
   }
 
   /** zone_page_state(zone, NR_FREE_PAGES). */
@@ -264,7 +274,7 @@ export abstract class BuddyLayer {
     this.prev[first] = pfn;
     next[head] = pfn;
     this.freeOrder[pfn] = order;
-    this.nrFree[zone * (this.maxOrder + 1) + order]++;
+    next[head - migratetype + NR_FREE_SLOT]++;
   }
 
   /** list_add_tail(): as addToFreeList, at the tail (rule T). */
@@ -277,18 +287,21 @@ export abstract class BuddyLayer {
     this.next[last] = pfn;
     prev[head] = pfn;
     this.freeOrder[pfn] = order;
-    this.nrFree[zone * (this.maxOrder + 1) + order]++;
+    this.next[head - migratetype + NR_FREE_SLOT]++;
   }
 
-  /** list_del() + rmv_page_order() + nr_free--: a free head off whatever list holds it. */
-  delFromFreeList(zone: number, pfn: number): void {
+  /**
+   * list_del() + nr_free-- + rmv_page_order(): the free head `pfn` of `order` off whatever list
+   * holds it (the caller knows the order, as __free_one_page() does).
+   */
+  delFromFreeList(zone: number, pfn: number, order: number): void {
     const next = this.next;
     const prev = this.prev;
     const after = next[pfn];
     const before = prev[pfn];
     next[before] = after;
     prev[after] = before;
-    this.nrFree[zone * (this.maxOrder + 1) + this.freeOrder[pfn]]--;
+    next[this.listBase[zone] + (order << LIST_SHIFT) + NR_FREE_SLOT]--;
     this.freeOrder[pfn] = -1;
   }
 
@@ -392,7 +405,7 @@ export abstract class BuddyLayer {
       next[head] = after;
       this.prev[after] = head;
       this.freeOrder[pfn] = -1;
-      this.nrFree[zone * (maxOrder + 1) + current]--;
+      next[head - migratetype + NR_FREE_SLOT]--;
       if (current > order) this.expand(zone, pfn, order, current, migratetype);
       return pfn;
     }
@@ -401,13 +414,24 @@ export abstract class BuddyLayer {
 
   /**
    * Mirrors expand() (§2.3): the block `pfn` of order `high` is off its list; its upper halves
-   * go to the head of the `migratetype` list of their order, high to low.
+   * go to the head of the `migratetype` list of their order, high to low, each with
+   * list_add() + nr_free++ + set_page_order() written out as in the kernel.
    */
   expand(zone: number, pfn: number, low: number, high: number, migratetype: number): void {
-    const stats = this.stats;
-    if (high - low > stats[STAT_SPLIT_DEPTH_MAX]) stats[STAT_SPLIT_DEPTH_MAX] = high - low;
+    this.splitDepths |= 1 << (high - low);
+    const next = this.next;
+    const prev = this.prev;
+    const base = this.listBase[zone] + migratetype;
     for (let half = high - 1; half >= low; half--) {
-      this.addToFreeList(zone, pfn + (1 << half), half, migratetype);
+      const upper = pfn + (1 << half);
+      const head = base + (half << LIST_SHIFT);
+      const first = next[head];
+      next[upper] = first;
+      prev[upper] = head;
+      prev[first] = upper;
+      next[head] = upper;
+      next[head - migratetype + NR_FREE_SLOT]++;
+      this.freeOrder[upper] = half;
     }
   }
 
@@ -422,54 +446,69 @@ export abstract class BuddyLayer {
 
   /**
    * Mirrors __free_one_page() — K4_9 (§2.4, §12.1): count the pages free (not on ISOLATE
-   * lists), merge with the buddy while canMergeWithBuddy() says so, then insert at the tail
-   * when buddyMergeLikely(), else at the head. K6_1 stops above pageblockOrder when either
-   * type is not mergeable (§9 switch P11).
+   * lists); merge with the buddy while page_is_buddy() holds — below pageblockOrder that is the
+   * buddy's order mark alone (it shares the pageblock, hence memory, zone and type), from there
+   * up also mayMergeAbovePageblock(); then insert at the tail when buddyMergeLikely(), else at
+   * the head. The list ops are written out as in the kernel (list_del() + nr_free-- +
+   * rmv_page_order() per merge; list_add[_tail]() + nr_free++ + set_page_order() at the end).
+   * K6_1 stops above pageblockOrder when either type is not mergeable (§9 switch P11).
    */
   freeOneBlock(zone: number, pfn: number, order: number, migratetype: number): void {
     if (migratetype !== MIGRATE_ISOLATE) {
       this.modZoneFreepageState(zone, 1 << order, migratetype, FREE_ONE_PAGE);
     }
-    const maxOrder = this.maxOrder;
+    const next = this.next;
+    const prev = this.prev;
+    const freeOrder = this.freeOrder;
+    const zoneBase = this.listBase[zone];
     let current = order;
-    while (current < maxOrder) {
+    while (current < this.maxOrder) {
       const buddy = pfn ^ (1 << current);
-      if (!this.canMergeWithBuddy(zone, buddy, current, migratetype)) break;
-      this.delFromFreeList(zone, buddy);
+      if (current >= this.pageblockOrder && !this.mayMergeAbovePageblock(zone, buddy, migratetype)) {
+        break;
+      }
+      if (freeOrder[buddy] !== current) break;
+      const after = next[buddy];
+      const before = prev[buddy];
+      next[before] = after;
+      prev[after] = before;
+      next[zoneBase + (current << LIST_SHIFT) + NR_FREE_SLOT]--;
+      freeOrder[buddy] = -1;
       pfn &= buddy;
       current++;
     }
-    const depth = current - order;
-    if (depth > this.stats[STAT_MERGE_DEPTH_MAX]) this.stats[STAT_MERGE_DEPTH_MAX] = depth;
+    this.mergeDepths |= 1 << (current - order);
+    const head = zoneBase + (current << LIST_SHIFT) + migratetype;
     if (this.buddyMergeLikely(zone, pfn, current)) {
-      this.addToFreeListTail(zone, pfn, current, migratetype);
+      const last = prev[head];
+      next[pfn] = head;
+      prev[pfn] = last;
+      next[last] = pfn;
+      prev[head] = pfn;
     } else {
-      this.addToFreeList(zone, pfn, current, migratetype);
+      const first = next[head];
+      next[pfn] = first;
+      prev[pfn] = head;
+      prev[first] = pfn;
+      next[head] = pfn;
     }
+    next[head - migratetype + NR_FREE_SLOT]++;
+    freeOrder[pfn] = current;
   }
 
   /**
-   * The merge decision of __free_one_page() K4_9: page_is_buddy() (§2.2: `buddy` heads a free
-   * block of exactly `order` in the same zone; no holes) and, from pageblockOrder up, the
+   * The merge decision of __free_one_page() K4_9 from pageblockOrder up, where a buddy may lie
+   * in another pageblock (the caller then tests its order mark): page_is_buddy()'s zone test
+   * (§2.2: a buddy outside the zone, or past the end of memory, is no buddy; no holes) and the
    * max_order trick (while the zone has isolated pageblocks, an ISOLATE block and a
-   * non-ISOLATE one of another type never merge, §2.4).
+   * non-ISOLATE one of another type never merge, §2.4). K6_1's switch P11 would go here.
    */
-  canMergeWithBuddy(zone: number, buddy: number, order: number, migratetype: number): boolean {
-    // Speed: below pageblockOrder a buddy shares the pageblock, hence memory, zone and type;
-    // from there up the zone test also keeps the read below inside memory.
-    if (order >= this.pageblockOrder && this.mergeStopsAbovePageblock(zone, buddy, migratetype)) {
-      return false;
-    }
-    return this.freeOrder[buddy] === order;
-  }
-
-  /** canMergeWithBuddy's checks that only bite from pageblockOrder up: zone, isolation. */
-  private mergeStopsAbovePageblock(zone: number, buddy: number, migratetype: number): boolean {
-    if (buddy < this.zoneStart[zone] || buddy >= this.zoneEnd[zone]) return true;
-    if (this.nrIsolatePageblock[zone] === 0) return false;
+  mayMergeAbovePageblock(zone: number, buddy: number, migratetype: number): boolean {
+    if (buddy < this.zoneStart[zone] || buddy >= this.zoneEnd[zone]) return false;
+    if (this.nrIsolatePageblock[zone] === 0) return true;
     const buddyMigratetype = this.pageblockMigratetype(buddy);
-    return migratetype !== buddyMigratetype
-      && (migratetype === MIGRATE_ISOLATE || buddyMigratetype === MIGRATE_ISOLATE);
+    return migratetype === buddyMigratetype
+      || (migratetype !== MIGRATE_ISOLATE && buddyMigratetype !== MIGRATE_ISOLATE);
   }
 
   /**

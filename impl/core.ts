@@ -31,11 +31,12 @@ export interface CoreState {
   readonly prev: Int32Array;
   readonly freeOrder: Int8Array;
   readonly blockInfo: Uint8Array;
-  readonly nrFree: Int32Array;
   readonly vmStat: Int32Array;
   readonly nrIsolatePageblock: Int32Array;
   readonly managedPages: Int32Array;
   readonly stats: Float64Array;
+  readonly splitDepths: number;
+  readonly mergeDepths: number;
   readonly table: TableState;
   readonly areas: readonly AreaState[];
 }
@@ -59,11 +60,12 @@ export class BuddyCore extends CmaLayer {
       prev: this.prev.slice(),
       freeOrder: this.freeOrder.slice(),
       blockInfo: this.blockInfo.slice(),
-      nrFree: this.nrFree.slice(),
       vmStat: this.vmStat.slice(),
       nrIsolatePageblock: this.nrIsolatePageblock.slice(),
       managedPages: this.managedPages.slice(),
       stats: this.stats.slice(),
+      splitDepths: this.splitDepths,
+      mergeDepths: this.mergeDepths,
       table: this.table.save(),
       areas: this.areas.map((area) => ({
         count: area.count, state: area.state, bitmap: area.bitmap.slice(),
@@ -82,11 +84,12 @@ export class BuddyCore extends CmaLayer {
     this.prev.set(state.prev);
     this.freeOrder.set(state.freeOrder);
     this.blockInfo.set(state.blockInfo);
-    this.nrFree.set(state.nrFree);
     this.vmStat.set(state.vmStat);
     this.nrIsolatePageblock.set(state.nrIsolatePageblock);
     this.managedPages.set(state.managedPages);
     this.stats.set(state.stats);
+    this.splitDepths = state.splitDepths;
+    this.mergeDepths = state.mergeDepths;
     this.table.restore(state.table);
     state.areas.forEach((saved, index) => {
       const area = this.areas[index];

@@ -32,7 +32,7 @@ export abstract class FallbackLayer extends BuddyLayer {
         this.stealSuitableFallback(zone, pfn, startMigratetype);
       }
       // The block may have moved to the head of a startMigratetype list; list_del() finds it.
-      this.delFromFreeList(zone, pfn);
+      this.delFromFreeList(zone, pfn, current);
       if (current > order) this.expand(zone, pfn, order, current, startMigratetype);
       this.stats[STAT.fallback + startMigratetype * MIGRATE_TYPES + fallbackMigratetype]++;
       // sourceList: the list the block was found on (find_suitable_fallback()'s answer).

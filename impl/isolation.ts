@@ -110,7 +110,7 @@ export abstract class IsolationLayer extends FallbackLayer {
     if (blockMigratetype !== MIGRATE_ISOLATE) {
       this.modZoneFreepageState(zone, -pageCount, blockMigratetype, VMSTAT_ISOLATE_FREE_PAGE);
     }
-    this.delFromFreeList(zone, pfn);
+    this.delFromFreeList(zone, pfn, order);
     if (order >= this.pageblockOrder - 1) {
       const pageblockPages = 1 << this.pageblockOrder;
       // The kernel's loop runs while page < endpage = page + 2^order - 1.

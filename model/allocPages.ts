@@ -19,8 +19,8 @@ import { type ModelState, type Zone, countBehaviour, zoneOfPfn } from './state.t
 
 export interface AllocatedPages {
   pfn: Pfn;
-  /** The free list the block was taken from: K4_9 the fallback list when fallback served it;
-   *  K6_1 the request's own list then, since __rmqueue_fallback moved the block there first. */
+  /** The free list the block was taken from (the fallback list when fallback served it — in
+   *  K6_1 the list __rmqueue_fallback moved it from before the retry took it). */
   sourceList: Migratetype;
   zone: Zone;
   /** The migratetype the request was served as (UNMOVABLE when mobility grouping is off). */
@@ -101,8 +101,8 @@ export function allocFlagsNofragment(state: ModelState): boolean {
 
 /**
  * The type set_pcppage_migratetype() caches in the page: the list type for __rmqueue_smallest
- * (the request's own type or CMA), the request's type after a K4_9 fallback (in K6_1 the retry's
- * __rmqueue_smallest already took it off the request's own list).
+ * (the request's own type or CMA), the request's type after a fallback (K4_9 sets it so in
+ * __rmqueue_fallback; K6_1's retry takes the block off the request's own list).
  */
 function pcppageMigratetype(sourceList: Migratetype, migratetype: RequestMigratetype): Migratetype {
   return sourceList === MIGRATE_CMA ? MIGRATE_CMA : migratetype;

@@ -298,8 +298,9 @@ function fallbackEdge(startMt: Migratetype, fallbackMt: Migratetype): string {
 
 /**
  * Mirrors __rmqueue_fallback(zone, order, start_migratetype, alloc_flags) — mm/page_alloc.c,
- * K6_1 (kernel-semantics.md §4.3, §4.9; §9 P6, P10). Returns whether it moved a block onto the
- * `startMt` lists (the caller's `goto retry` then allocates it); it allocates nothing itself.
+ * K6_1 (kernel-semantics.md §4.3, §4.9; §9 P6, P10). Moves a block onto the `startMt` lists (the
+ * caller's `goto retry` then allocates from there) and returns the fallback type it was found on
+ * — the kernel returns true — or null (false); it allocates nothing itself.
  *  1. min_order = order, raised to pageblock order under ALLOC_NOFRAGMENT for small requests;
  *  2. from maxOrder DOWN to min_order, the first order with a suitable fallback list; but when
  *     the block may not be stolen whole, the request is MOVABLE and the block is larger than
@@ -311,7 +312,7 @@ function fallbackEdge(startMt: Migratetype, fallbackMt: Migratetype): string {
  */
 export function rmqueueFallbackK6_1(
   state: ModelState, zone: Zone, order: number, startMt: Migratetype, flags: AllocFlags,
-): boolean {
+): Migratetype | null {
   assert(state.world.profile === 'K6_1', 'rmqueueFallbackK6_1: K6_1 only');
   assert(order >= 0 && order <= state.world.maxOrder, `rmqueueFallback: order ${order} invalid`);
   const pageblockOrder = state.world.pageblockOrder;
@@ -325,7 +326,7 @@ export function rmqueueFallbackK6_1(
     }
     return doSteal(state, zone, { currentOrder, ...suitable }, startMt);
   }
-  return false;
+  return null;
 }
 
 interface FallbackChoice {
@@ -349,16 +350,16 @@ function findSmallest(
   assert(false, `findSmallest: no fallback from order ${order} up although a larger one exists`);
 }
 
-/** The `do_steal:` tail of __rmqueue_fallback() (K6_1): steal, count, report success. */
+/** The `do_steal:` tail of __rmqueue_fallback() (K6_1): steal, count, name the list used. */
 function doSteal(
   state: ModelState, zone: Zone, choice: FallbackChoice, startMt: Migratetype,
-): true {
+): Migratetype {
   const { currentOrder, fallbackMt, canSteal } = choice;
   const pfn = zone.freeArea[currentOrder].freeList[fallbackMt][0]; // get_page_from_free_area
   stealSuitableFallback(state, zone, pfn, startMt, canSteal);
   countBehaviour(state, `fallback.${fallbackEdge(startMt, fallbackMt)}`);
   if (currentOrder < state.world.pageblockOrder) countBehaviour(state, 'fallback.belowPageblock');
-  return true;
+  return fallbackMt;
 }
 
 /**
@@ -404,8 +405,9 @@ function rmqueueK4_9(
  *     `alloc.cmaBalance`);
  *  2. retry: the request's own lists; then, with ALLOC_CMA, the CMA lists (`alloc.cmaFallback`);
  *  3. __rmqueue_fallback() moved a block onto the own lists → `goto retry`. Those lists were empty
- *     at every order ≥ `order`, so the retry takes the smallest moved block (asserted) and its
- *     source list is the request's own type: that is the list the block leaves.
+ *     at every order ≥ `order`, so the retry takes the smallest moved block (asserted). Its
+ *     source list is reported as the fallback list the steal took from, as in K4_9 (the kernel
+ *     takes it off the request's own list, where the steal put it; accounting is the same).
  * UNMOVABLE and RECLAIMABLE requests never have ALLOC_CMA (F1).
  */
 function rmqueueK6_1(
@@ -428,8 +430,9 @@ function rmqueueK6_1(
       return { pfn: cma, sourceList: MIGRATE_CMA };
     }
   }
-  if (!rmqueueFallbackK6_1(state, zone, order, mt, flags)) return null;
+  const fallbackMt = rmqueueFallbackK6_1(state, zone, order, mt, flags);
+  if (fallbackMt === null) return null;
   const retried = rmqueueSmallest(state, zone, order, mt); // goto retry
   assert(retried !== null, `rmqueue: retry after a fallback steal found no order-${order} block`);
-  return { pfn: retried, sourceList: mt };
+  return { pfn: retried, sourceList: fallbackMt };
 }

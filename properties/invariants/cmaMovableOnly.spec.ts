@@ -73,3 +73,23 @@ describe('cma-movable-only', () => {
     expect(findings[0].explanation).toContain('CMA pageblock 7');
   });
 });
+
+describe('cma-movable-only, long-term pins (mm/gup.c; docs/MODEL.md "K6_1")', () => {
+  it('fails on a pinned MOVABLE allocation in a CMA pageblock in K6_1 only', () => {
+    // baseSnapshot() pins #6 at 18, in CMA pageblock 4: K4_9 pins in place. K6_1's
+    // check_and_migrate_movable_pages() would have moved it out of CMA before the pin held.
+    const k61 = mutate(baseSnapshot(), (s) => {
+      s.profile = 'K6_1';
+    });
+    const findings = cmaMovableOnly.check(k61, context);
+    expect(findings).toHaveLength(1);
+    expect(findings[0].pfns).toEqual([18]);
+    expect(findings[0].explanation).toContain('MOVABLE allocation #6 (order 1, pfns 18..19)');
+    expect(findings[0].explanation).toContain(
+      'CMA pageblock 4, expected K6_1 to migrate a page out of CMA before a long-term pin');
+    const unpinned = mutate(k61, (s) => {
+      Object.assign(allocationById(s, 6), { pinned: false, pinnedPfn: -1 });
+    });
+    expect(cmaMovableOnly.check(unpinned, context)).toEqual([]);
+  });
+});

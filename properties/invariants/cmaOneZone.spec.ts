@@ -3,6 +3,7 @@ import { cmaOneZone } from '../../src/invariants/cmaOneZone.ts';
 import {
   baseSnapshot, baseWorld, failedAreaSnapshot, failedAreaWorld, mutate, quietContext,
 } from '../support/snapshots.ts';
+import { failedAreaSnapshotK6_1, failedAreaWorldK6_1 } from './k61Snapshots.ts';
 
 const context = quietContext(failedAreaWorld());
 
@@ -49,5 +50,38 @@ describe('cma-one-zone', () => {
     expect(findings[0].pfns).toEqual([24]);
     expect(findings[0].explanation).toContain(
       "CMA area 1 'cma1' [24, 32) failed activation although it lies inside one zone");
+  });
+});
+
+describe('cma-one-zone, K6_1 activation (§5.5 K6_1, §9 P22)', () => {
+  const k61Context = quietContext(failedAreaWorldK6_1());
+
+  it('holds for a K6_1 failed area whose pages all went to the buddy', () => {
+    expect(cmaOneZone.check(failedAreaSnapshotK6_1(), k61Context)).toEqual([]);
+  });
+
+  it('fails on a K6_1 failed area that left pages reserved (the K4_9 outcome)', () => {
+    // failedAreaSnapshot() is K4_9's: [16,24) of 'span' stays reserved. K6_1's not_in_zone path
+    // hands every page of the area to free_reserved_page().
+    const broken = mutate(failedAreaSnapshot(), (s) => {
+      s.profile = 'K6_1';
+    });
+    const findings = cmaOneZone.check(broken, k61Context);
+    expect(findings.map((f) => [f.pfns, f.explanation])).toEqual([[[16], "CMA area 0 'span'"
+      + ' failed activation but pfns 16..23 of it are still reserved, expected K6_1 to give them'
+      + ' to the buddy (free_reserved_page)']]);
+  });
+
+  it('fails on an area K6_1 never tried (inactive), which K4_9 allows after a failure', () => {
+    const inactive = (profile: 'K4_9' | 'K6_1') => mutate(failedAreaSnapshotK6_1(), (s) => {
+      s.profile = profile;
+      s.cma.push({ name: 'later', basePfn: 24, count: 8, declaredCount: 8, orderPerBit: 0,
+        state: 'inactive', bitmap: [], used: 0, maxchunk: null });
+    });
+    expect(cmaOneZone.check(inactive('K4_9'), context)).toEqual([]);
+    expect(cmaOneZone.check(inactive('K6_1'), k61Context).map((f) => f.explanation)).toEqual([
+      "CMA area 1 'later' was never activated, expected K6_1 to attempt every area (active or"
+        + ' failed)',
+    ]);
   });
 });

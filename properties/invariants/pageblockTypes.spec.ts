@@ -4,6 +4,7 @@ import {
   baseSnapshot, baseWorld, failedAreaSnapshot, failedAreaWorld, mutate, quietContext,
   setPageblock,
 } from '../support/snapshots.ts';
+import { failedAreaSnapshotK6_1, failedAreaWorldK6_1 } from './k61Snapshots.ts';
 
 const context = quietContext(baseWorld());
 
@@ -70,5 +71,21 @@ describe('pageblock-types', () => {
     const findings = pageblockTypes.check(broken, context);
     expect(findings).toHaveLength(1);
     expect(findings[0].explanation).toContain('the pageblock map has 7 entries, expected 8');
+  });
+});
+
+describe('pageblock-types, K6_1 (§5.5 K6_1, §9 P22)', () => {
+  it('fails on a CMA pageblock in a failed K6_1 area, which never types its blocks CMA', () => {
+    // failedAreaSnapshot() is K4_9's: 'span' failed but pageblocks 2 and 3 stayed CMA. Under
+    // K6_1 only an active area may hold CMA blocks; the K6_1 boot of the same world holds none.
+    const k61Context = quietContext(failedAreaWorldK6_1());
+    expect(pageblockTypes.check(failedAreaSnapshotK6_1(), k61Context)).toEqual([]);
+    const broken = mutate(failedAreaSnapshot(), (s) => {
+      s.profile = 'K6_1';
+    });
+    expect(pageblockTypes.check(broken, k61Context).map((f) => [f.pfns, f.explanation])).toEqual([
+      [[8], 'pageblock 2 (pfn 8) is CMA but lies in no active CMA area'],
+      [[12], 'pageblock 3 (pfn 12) is CMA but lies in no active CMA area'],
+    ]);
   });
 });

@@ -14,6 +14,7 @@ import { renderStory } from '../render/story.ts';
 import { renderTrace } from '../render/traceRender.ts';
 import { type Parsed, UsageError, parseFlags, stringFlag } from './args.ts';
 import { CAMPAIGN_FLAGS, campaignCommand } from './campaignCommand.ts';
+import { EXPLORE_FLAGS, EXPLORE_USAGE, exploreCommand } from './exploreCommand.ts';
 
 const DEFAULT_WORLD = fileURLToPath(new URL('../../worlds/default.json', import.meta.url));
 
@@ -22,6 +23,7 @@ const USAGE = `usage:
            [--workers N] [--shard i/n] [--json FILE] [--junit FILE] [--corpus DIR]
            [--ops N] [--check-every K] [--against impl|zoo:NAME]
       replay the corpus, then check model against impl on generated traces
+${EXPLORE_USAGE}
   cmacheck replay PATH...     replay corpus files or directories: pass / failing / diverged
   cmacheck render FILE        a trace step by step with a pageblock map after each op
   cmacheck state [--world FILE]
@@ -86,6 +88,8 @@ async function run(argv: string[]): Promise<number> {
   switch (command) {
     case 'campaign':
       return campaignCommand(parseFlags(rest, CAMPAIGN_FLAGS));
+    case 'explore':
+      return exploreCommand(parseFlags(rest, EXPLORE_FLAGS));
     case 'replay':
       return replayCommand(parseFlags(rest, {}));
     case 'render':

@@ -33,7 +33,7 @@
  * G14); ops outside the alphabet (src/explore/alphabet.ts); two states with equal fingerprints
  * (the summary prints TLC's optimistic collision probability).
  */
-import type { OpResult } from '../core/allocator.ts';
+import type { Behaviours, OpResult } from '../core/allocator.ts';
 import { assert } from '../core/assert.ts';
 import type { Op } from '../core/op.ts';
 import type { AllocationSnapshot, Snapshot } from '../core/snapshot.ts';
@@ -111,6 +111,11 @@ export interface ExploreResult {
   split: { depth: number; levelSize: number; owned: number } | null;
   elapsedMs: number;
   fingerprints: FingerprintSet;
+  /**
+   * The model's behaviour counters over every op applied (its saveState() does not restore
+   * them): what the exploration reached, as the campaign reports it.
+   */
+  behaviours: Behaviours;
 }
 
 /** One state of the current path from the initial state, saved on both sides. */
@@ -126,8 +131,26 @@ interface Slot {
 
 type Outcome = 'continue' | 'violation' | 'stop';
 
+/** Explores synchronously (tests, bench): `shouldStop` can only see state set by the caller. */
 export function explore(options: ExploreOptions): ExploreResult {
-  return new Explorer(options).run();
+  const explorer = new Explorer(options);
+  for (const _ of explorer.steps());
+  return explorer.result();
+}
+
+/**
+ * Explores and hands the event loop a turn every `yieldEveryMs`, so that a SIGINT handler (the
+ * CLI's Ctrl-C) can run and make `shouldStop` true.
+ */
+export async function exploreAsync(options: ExploreOptions, yieldEveryMs = 50): Promise<ExploreResult> {
+  const explorer = new Explorer(options);
+  let last = options.clock();
+  for (const _ of explorer.steps()) {
+    if (options.clock() - last < yieldEveryMs) continue;
+    await new Promise((resolve) => setImmediate(resolve));
+    last = options.clock();
+  }
+  return explorer.result();
 }
 
 class Explorer {
@@ -165,20 +188,19 @@ class Explorer {
     return this.#tree;
   }
 
-  run(): ExploreResult {
-    if (this.#boot() === 'continue') {
-      for (let depth = 0; this.#stop === 'exhausted'; depth++) {
-        const tree = this.#treeOrFail;
-        if (tree.levelStart[depth] === tree.levelStart[depth + 1]) break;
-        if (this.#options.depthMax !== null && depth >= this.#options.depthMax) {
-          this.#stop = 'depth';
-          break;
-        }
-        this.#expandLevel(depth);
-        tree.closeLevel();
+  /** The whole exploration, one expanded state per step (callers may pause in between). */
+  *steps(): Generator<void> {
+    if (this.#boot() !== 'continue') return;
+    for (let depth = 0; this.#stop === 'exhausted'; depth++) {
+      const tree = this.#treeOrFail;
+      if (tree.levelStart[depth] === tree.levelStart[depth + 1]) return;
+      if (this.#options.depthMax !== null && depth >= this.#options.depthMax) {
+        this.#stop = 'depth';
+        return;
       }
+      yield* this.#expandLevel(depth);
+      tree.closeLevel();
     }
-    return this.#result();
   }
 
   /** Boots both sides and checks the initial state as the runner's boot() does. */
@@ -190,22 +212,22 @@ class Explorer {
     } catch {
       return this.#violation([]);
     }
-    const snapshot = this.#checkedSnapshots();
-    if (reports[0] !== reports[1] || snapshot === null) return this.#violation([]);
+    const snapshot = this.#agreedSnapshot();
+    if (snapshot === null) return this.#violation([]);
     this.#fixed = fixedOps(world, snapshot, this.#alphabet);
     this.#tree = new StateTree(alphabetBound(world, this.#fixed));
-    fingerprintSnapshot(snapshot, this.#fingerprint);
     this.#seen.add(this.#fingerprint.high, this.#fingerprint.low);
     this.#tree.push(0);
     this.#tree.closeLevel();
     const context = this.#context(-1, null, null, null);
-    if (checkInvariants(snapshot, context, 'model', INVARIANTS).length > 0) return this.#violation([]);
+    const violations = checkInvariants(snapshot, context, 'model', INVARIANTS);
+    if (reports[0] !== reports[1] || violations.length > 0) return this.#violation([]);
     this.#slots[0] = this.#slot(0, null, snapshot);
     this.#live = 0;
     return this.#reachedStatesMax() ? 'stop' : 'continue';
   }
 
-  #expandLevel(depth: number): void {
+  *#expandLevel(depth: number): Generator<void> {
     const tree = this.#treeOrFail;
     const first = tree.levelStart[depth];
     const end = tree.levelStart[depth + 1];
@@ -224,6 +246,7 @@ class Explorer {
       this.#expanded++;
       if (this.#expand(depth) !== 'continue') return;
       this.#progress(depth);
+      yield;
     }
   }
 
@@ -293,9 +316,8 @@ class Explorer {
       return this.#violation(path());
     }
     if (!sameResult(expected, actual)) return this.#violation(path());
-    const snapshot = this.#checkedSnapshots();
+    const snapshot = this.#agreedSnapshot();
     if (snapshot === null) return this.#violation(path());
-    fingerprintSnapshot(snapshot, this.#fingerprint);
     const isNew = this.#seen.add(this.#fingerprint.high, this.#fingerprint.low);
     const releasing = op.kind === 'cmaRelease' || op.kind === 'dmaFree';
     if (isNew || releasing) {
@@ -310,15 +332,22 @@ class Explorer {
     return this.#reachedStatesMax() ? 'stop' : 'continue';
   }
 
-  /** Both snapshots if they are equal (and neither side threw), else null. */
-  #checkedSnapshots(): Snapshot | null {
+  /**
+   * The model's snapshot, fingerprinted into #fingerprint, if the impl's is equal to it field
+   * by field (and neither side threw); else null.
+   */
+  #agreedSnapshot(): Snapshot | null {
+    let expected: Snapshot;
+    let actual: Snapshot;
     try {
-      const expected = this.#model.allocator.snapshot();
-      const actual = this.#impl.allocator.snapshot();
-      return snapshotsEqual(expected, actual) ? expected : null;
+      expected = this.#model.allocator.snapshot();
+      actual = this.#impl.allocator.snapshot();
     } catch {
       return null;
     }
+    if (!snapshotsEqual(expected, actual)) return null;
+    fingerprintSnapshot(expected, this.#fingerprint);
+    return expected;
   }
 
   #context(step: number, op: Op | null, result: OpResult | null,
@@ -361,7 +390,7 @@ class Explorer {
     return this.#seen.size - this.#expanded - this.#unowned;
   }
 
-  #result(): ExploreResult {
+  result(): ExploreResult {
     const tree = this.#tree;
     const levelSizes: number[] = [];
     if (tree !== null) {
@@ -381,6 +410,7 @@ class Explorer {
       forkModes: { model: this.#model.mode, impl: this.#impl.mode },
       split: this.#split, elapsedMs: this.#options.clock() - this.#started,
       fingerprints: this.#seen,
+      behaviours: this.#tree === null ? {} : this.#model.allocator.behaviours(),
     };
   }
 }
