@@ -58,33 +58,35 @@ import * as shared from '../src/core/migratetype.ts';
 import type { Profile } from '../src/core/world.ts';
 import { AllocationTable } from './allocations.ts';
 
-const MIGRATE_UNMOVABLE = 0;
-const MIGRATE_MOVABLE = 1;
-const MIGRATE_PCPTYPES = 3;
-const MIGRATE_CMA = 4;
-const MIGRATE_ISOLATE = 5;
-const MIGRATE_TYPES = 6;
-assert(MIGRATE_UNMOVABLE === shared.MIGRATE_UNMOVABLE, 'impl/buddy.ts: MIGRATE_UNMOVABLE');
-assert(MIGRATE_MOVABLE === shared.MIGRATE_MOVABLE, 'impl/buddy.ts: MIGRATE_MOVABLE');
-assert(MIGRATE_PCPTYPES === shared.MIGRATE_PCPTYPES, 'impl/buddy.ts: MIGRATE_PCPTYPES');
-assert(MIGRATE_CMA === shared.MIGRATE_CMA, 'impl/buddy.ts: MIGRATE_CMA');
-assert(MIGRATE_ISOLATE === shared.MIGRATE_ISOLATE, 'impl/buddy.ts: MIGRATE_ISOLATE');
-assert(MIGRATE_TYPES === shared.MIGRATE_TYPES, 'impl/buddy.ts: MIGRATE_TYPES');
-
-/** log2 of the list slots per order: MIGRATE_TYPES (6) rounded up to 8, so a slot is a shift. */
-const LIST_SHIFT = 3;
-/** The sentinel slot of (zone, order) that holds free_area[order].nr_free (see the header). */
-const NR_FREE_SLOT = 6;
-/** blockInfo: the zone above the 3 migratetype bits. */
-const BLOCK_ZONE_SHIFT = 3;
-const BLOCK_TYPE_MASK = (1 << BLOCK_ZONE_SHIFT) - 1;
-assert(NR_FREE_SLOT >= MIGRATE_TYPES && NR_FREE_SLOT < 1 << LIST_SHIFT,
+/**
+ * Constants of the hot path as file-local const enums: esbuild writes each use as a literal,
+ * where a module `const` costs a context-slot load and a TDZ check — 4-6 bytes of bytecode per
+ * use, counted against TurboFan's inlining budget (see the V8 notes above).
+ */
+const enum Mt { UNMOVABLE = 0, MOVABLE = 1, PCPTYPES = 3, CMA = 4, ISOLATE = 5, TYPES = 6 }
+const enum Layout {
+  /** log2 of the list slots per order: MIGRATE_TYPES (6) rounded up to 8, a slot is a shift. */
+  LIST_SHIFT = 3,
+  /** The sentinel slot of (zone, order) that holds free_area[order].nr_free (the header). */
+  NR_FREE_SLOT = 6,
+  /** blockInfo: the zone above the 3 migratetype bits. */
+  BLOCK_ZONE_SHIFT = 3,
+  BLOCK_TYPE_MASK = 7,
+}
+const enum Site { FREE_ONE_PAGE = 0, BUFFERED_RMQUEUE = 1 }
+assert(Mt.UNMOVABLE === shared.MIGRATE_UNMOVABLE, 'impl/buddy.ts: MIGRATE_UNMOVABLE');
+assert(Mt.MOVABLE === shared.MIGRATE_MOVABLE, 'impl/buddy.ts: MIGRATE_MOVABLE');
+assert(Mt.PCPTYPES === shared.MIGRATE_PCPTYPES, 'impl/buddy.ts: MIGRATE_PCPTYPES');
+assert(Mt.CMA === shared.MIGRATE_CMA, 'impl/buddy.ts: MIGRATE_CMA');
+assert(Mt.ISOLATE === shared.MIGRATE_ISOLATE, 'impl/buddy.ts: MIGRATE_ISOLATE');
+assert(Mt.TYPES === shared.MIGRATE_TYPES, 'impl/buddy.ts: MIGRATE_TYPES');
+assert(Layout.NR_FREE_SLOT >= Mt.TYPES && Layout.NR_FREE_SLOT < 1 << Layout.LIST_SHIFT,
   'LIST_SHIFT must leave a slot for every migratetype and one for nr_free');
+assert(Layout.BLOCK_TYPE_MASK === (1 << Layout.BLOCK_ZONE_SHIFT) - 1, 'BLOCK_TYPE_MASK');
 
 /** enum zone_stat_item: the two vm_stat entries kept per zone, `vmStat[zone * 2 + item]`. */
 export const NR_FREE_PAGES = 0;
 export const NR_FREE_CMA_PAGES = 1;
-const VM_STAT_ITEMS = 2;
 
 /**
  * The kernel's __mod_zone_freepage_state() call sites, passed to modZoneFreepageState() so that
@@ -95,11 +97,10 @@ export const VMSTAT_BUFFERED_RMQUEUE = 1;
 export const VMSTAT_SET_ISOLATE = 2;
 export const VMSTAT_UNSET_ISOLATE = 3;
 export const VMSTAT_ISOLATE_FREE_PAGE = 4;
-export type VmstatSite = 0 | 1 | 2 | 3 | 4;
-const FREE_ONE_PAGE: VmstatSite = 0;
-const BUFFERED_RMQUEUE: VmstatSite = 1;
-assert(FREE_ONE_PAGE === VMSTAT_FREE_ONE_PAGE, 'impl/buddy.ts: VMSTAT_FREE_ONE_PAGE');
-assert(BUFFERED_RMQUEUE === VMSTAT_BUFFERED_RMQUEUE, 'impl/buddy.ts: VMSTAT_BUFFERED_RMQUEUE');
+/** One of the VMSTAT_* call sites. */
+export type VmstatSite = number;
+assert(Site.FREE_ONE_PAGE === VMSTAT_FREE_ONE_PAGE, 'impl/buddy.ts: VMSTAT_FREE_ONE_PAGE');
+assert(Site.BUFFERED_RMQUEUE === VMSTAT_BUFFERED_RMQUEUE, 'impl/buddy.ts: BUFFERED_RMQUEUE');
 
 /** Indices into `stats`, the behaviour counters; `fallback` starts a MIGRATE_TYPES^2 block. */
 export const STAT = {
@@ -132,7 +133,7 @@ export abstract class BuddyLayer {
   declare readonly next: Int32Array;
   declare readonly prev: Int32Array;
   declare readonly freeOrder: Int8Array;
-  /** Per pageblock: migratetype | zone << BLOCK_ZONE_SHIFT. */
+  /** Per pageblock: migratetype | zone << Layout.BLOCK_ZONE_SHIFT. */
   declare readonly blockInfo: Uint8Array;
   declare readonly zoneStart: Int32Array;
   declare readonly zoneEnd: Int32Array;
@@ -161,7 +162,7 @@ export abstract class BuddyLayer {
     const { pages, maxOrder, pageblockOrder, zones } = geometry;
     assert(pageblockOrder <= maxOrder, `BuddyCore: pageblockOrder ${pageblockOrder} > maxOrder`);
     assert(pages % (1 << pageblockOrder) === 0, `BuddyCore: ${pages} pages not in pageblocks`);
-    const zonesMax = 255 >> BLOCK_ZONE_SHIFT;
+    const zonesMax = 255 >> Layout.BLOCK_ZONE_SHIFT;
     assert(zones.length >= 1 && zones.length <= zonesMax, `BuddyCore: ${zones.length} zones`);
     this.profile = geometry.profile;
     // Speed: `| 0` makes V8 store these as small integers even when the world computed them as
@@ -171,7 +172,7 @@ export abstract class BuddyLayer {
     this.pageblockOrder = pageblockOrder | 0;
     this.zoneCount = zones.length | 0;
     this.mobilityGroupingDisabled = geometry.mobilityGroupingDisabled;
-    const listStride = (maxOrder + 1) << LIST_SHIFT;
+    const listStride = (maxOrder + 1) << Layout.LIST_SHIFT;
     const listSlots = zones.length * listStride;
     this.next = new Int32Array(pages + listSlots).fill(-1);
     this.prev = new Int32Array(pages + listSlots).fill(-1);
@@ -186,18 +187,18 @@ export abstract class BuddyLayer {
       this.zoneStart[index] = zone.startPfn;
       this.zoneEnd[index] = zone.endPfn;
       // memmap_init_zone(): every pageblock starts MIGRATE_MOVABLE (§1.4 rule 5, §12.9).
-      const info = (index << BLOCK_ZONE_SHIFT) | MIGRATE_MOVABLE;
+      const info = (index << Layout.BLOCK_ZONE_SHIFT) | Mt.MOVABLE;
       this.blockInfo.fill(info, zone.startPfn >> pageblockOrder, zone.endPfn >> pageblockOrder);
     });
     for (let slot = pages; slot < pages + listSlots; slot++) {
-      const isNrFree = ((slot - pages) & ((1 << LIST_SHIFT) - 1)) === NR_FREE_SLOT;
+      const isNrFree = ((slot - pages) & 7) === Layout.NR_FREE_SLOT;
       this.next[slot] = isNrFree ? 0 : slot;
       this.prev[slot] = slot;
     }
-    this.vmStat = new Int32Array(zones.length * VM_STAT_ITEMS);
+    this.vmStat = new Int32Array(zones.length * 2);
     this.nrIsolatePageblock = new Int32Array(zones.length);
     this.managedPages = new Int32Array(zones.length);
-    this.stats = new Float64Array(STAT.fallback + MIGRATE_TYPES * MIGRATE_TYPES);
+    this.stats = new Float64Array(STAT.fallback + Mt.TYPES * Mt.TYPES);
     this.table = new AllocationTable(this.next, this.prev);
     this.lastSourceList = -1;
     this.splitDepths = 0;
@@ -206,22 +207,22 @@ export abstract class BuddyLayer {
 
   /** The sentinel of zone->free_area[order].free_list[migratetype]. */
   listHead(zone: number, order: number, migratetype: number): number {
-    return this.listBase[zone] + (order << LIST_SHIFT) + migratetype;
+    return this.listBase[zone] + (order << Layout.LIST_SHIFT) + migratetype;
   }
 
   /** page_zone(): the zone of the pageblock holding `pfn`. */
   zoneOf(pfn: number): number {
-    return this.blockInfo[pfn >> this.pageblockOrder] >> BLOCK_ZONE_SHIFT;
+    return this.blockInfo[pfn >> this.pageblockOrder] >> Layout.BLOCK_ZONE_SHIFT;
   }
 
   /** get_pageblock_migratetype(). */
   pageblockMigratetype(pfn: number): number {
-    return this.blockInfo[pfn >> this.pageblockOrder] & BLOCK_TYPE_MASK;
+    return this.blockInfo[pfn >> this.pageblockOrder] & Layout.BLOCK_TYPE_MASK;
   }
 
   /** The migratetype of every pageblock, in pfn order. */
   pageblockMigratetypes(): number[] {
-    return Array.from(this.blockInfo, (info) => info & BLOCK_TYPE_MASK);
+    return Array.from(this.blockInfo, (info) => info & Layout.BLOCK_TYPE_MASK);
   }
 
   /**
@@ -229,25 +230,25 @@ export abstract class BuddyLayer {
    * disabled a PCP type is stored as UNMOVABLE.
    */
   setPageblockMigratetype(pfn: number, migratetype: number): void {
-    const stored = this.mobilityGroupingDisabled && migratetype < MIGRATE_PCPTYPES
-      ? MIGRATE_UNMOVABLE : migratetype;
+    const stored = this.mobilityGroupingDisabled && migratetype < Mt.PCPTYPES
+      ? Mt.UNMOVABLE : migratetype;
     const block = pfn >> this.pageblockOrder;
-    this.blockInfo[block] = (this.blockInfo[block] & ~BLOCK_TYPE_MASK) | stored;
+    this.blockInfo[block] = (this.blockInfo[block] & ~Layout.BLOCK_TYPE_MASK) | stored;
   }
 
   /** free_area[order].nr_free of `zone`: blocks on all that order's lists. */
   nrFreeBlocks(zone: number, order: number): number {
-    return this.next[this.listBase[zone] + (order << LIST_SHIFT) + NR_FREE_SLOT];
+    return this.next[this.listBase[zone] + (order << Layout.LIST_SHIFT) + Layout.NR_FREE_SLOT];
   }
 
   /** zone_page_state(zone, NR_FREE_PAGES). */
   nrFreePages(zone: number): number {
-    return this.vmStat[zone * VM_STAT_ITEMS + NR_FREE_PAGES];
+    return this.vmStat[(zone << 1) + NR_FREE_PAGES];
   }
 
   /** zone_page_state(zone, NR_FREE_CMA_PAGES). */
   nrFreeCmaPages(zone: number): number {
-    return this.vmStat[zone * VM_STAT_ITEMS + NR_FREE_CMA_PAGES];
+    return this.vmStat[(zone << 1) + NR_FREE_CMA_PAGES];
   }
 
   /**
@@ -259,35 +260,35 @@ export abstract class BuddyLayer {
   modZoneFreepageState(
     zone: number, pageCount: number, migratetype: number, _site: VmstatSite,
   ): void {
-    const item = zone * VM_STAT_ITEMS;
-    this.vmStat[item] += pageCount;
-    if (migratetype === MIGRATE_CMA) this.vmStat[item + NR_FREE_CMA_PAGES] += pageCount;
+    const vmStat = this.vmStat;
+    vmStat[zone << 1] += pageCount;
+    if (migratetype === Mt.CMA) vmStat[(zone << 1) + 1] += pageCount;
   }
 
   /** list_add() + set_page_order() + nr_free++: a free head at the head of its list. */
   addToFreeList(zone: number, pfn: number, order: number, migratetype: number): void {
     const next = this.next;
-    const head = this.listBase[zone] + (order << LIST_SHIFT) + migratetype;
+    const head = this.listBase[zone] + (order << Layout.LIST_SHIFT) + migratetype;
     const first = next[head];
     next[pfn] = first;
     this.prev[pfn] = head;
     this.prev[first] = pfn;
     next[head] = pfn;
     this.freeOrder[pfn] = order;
-    next[head - migratetype + NR_FREE_SLOT]++;
+    next[head - migratetype + Layout.NR_FREE_SLOT]++;
   }
 
   /** list_add_tail(): as addToFreeList, at the tail (rule T). */
   addToFreeListTail(zone: number, pfn: number, order: number, migratetype: number): void {
     const prev = this.prev;
-    const head = this.listBase[zone] + (order << LIST_SHIFT) + migratetype;
+    const head = this.listBase[zone] + (order << Layout.LIST_SHIFT) + migratetype;
     const last = prev[head];
     this.next[pfn] = head;
     prev[pfn] = last;
     this.next[last] = pfn;
     prev[head] = pfn;
     this.freeOrder[pfn] = order;
-    this.next[head - migratetype + NR_FREE_SLOT]++;
+    this.next[head - migratetype + Layout.NR_FREE_SLOT]++;
   }
 
   /**
@@ -301,7 +302,7 @@ export abstract class BuddyLayer {
     const before = prev[pfn];
     next[before] = after;
     prev[after] = before;
-    next[this.listBase[zone] + (order << LIST_SHIFT) + NR_FREE_SLOT]--;
+    next[this.listBase[zone] + (order << Layout.LIST_SHIFT) + Layout.NR_FREE_SLOT]--;
     this.freeOrder[pfn] = -1;
   }
 
@@ -313,7 +314,7 @@ export abstract class BuddyLayer {
     const before = prev[pfn];
     next[before] = after;
     prev[after] = before;
-    const head = this.listBase[zone] + (this.freeOrder[pfn] << LIST_SHIFT) + migratetype;
+    const head = this.listBase[zone] + (this.freeOrder[pfn] << Layout.LIST_SHIFT) + migratetype;
     const first = next[head];
     next[pfn] = first;
     prev[pfn] = head;
@@ -333,7 +334,7 @@ export abstract class BuddyLayer {
     const pfn = this.rmqueueSmallest(zone, order, migratetype);
     if (pfn < 0) return this.allocPagesSlow(zone, order, migratetype);
     // buffered_rmqueue(): the pcp type of a page off its own type's list is that type.
-    this.modZoneFreepageState(zone, -(1 << order), migratetype, BUFFERED_RMQUEUE);
+    this.modZoneFreepageState(zone, -(1 << order), migratetype, Site.BUFFERED_RMQUEUE);
     return pfn;
   }
 
@@ -346,8 +347,8 @@ export abstract class BuddyLayer {
         : this.rmqueue(zone, order, migratetype);
       if (pfn < 0) continue;
       // set_pcppage_migratetype(): CMA off a CMA list; the requested type after a fallback.
-      const pcpMigratetype = this.lastSourceList === MIGRATE_CMA ? MIGRATE_CMA : migratetype;
-      this.modZoneFreepageState(zone, -(1 << order), pcpMigratetype, BUFFERED_RMQUEUE);
+      const pcpMigratetype = this.lastSourceList === Mt.CMA ? Mt.CMA : migratetype;
+      this.modZoneFreepageState(zone, -(1 << order), pcpMigratetype, Site.BUFFERED_RMQUEUE);
       return pfn;
     }
     return -1;
@@ -369,7 +370,7 @@ export abstract class BuddyLayer {
     const pfn = this.rmqueueCmaFallback(zone, order, migratetype);
     if (pfn >= 0) {
       this.stats[STAT.cmaFallback]++;
-      this.lastSourceList = MIGRATE_CMA;
+      this.lastSourceList = Mt.CMA;
       return pfn;
     }
     return this.rmqueueFallback(zone, order, migratetype);
@@ -380,8 +381,8 @@ export abstract class BuddyLayer {
    * only a MOVABLE request may take pages off the CMA lists (§4.10 F1). Returns the pfn or -1.
    */
   rmqueueCmaFallback(zone: number, order: number, migratetype: number): number {
-    if (migratetype !== MIGRATE_MOVABLE) return -1;
-    return this.rmqueueSmallest(zone, order, MIGRATE_CMA);
+    if (migratetype !== Mt.MOVABLE) return -1;
+    return this.rmqueueSmallest(zone, order, Mt.CMA);
   }
 
   /** __rmqueue_fallback(): impl/fallback.ts. */
@@ -398,14 +399,14 @@ export abstract class BuddyLayer {
     const maxOrder = this.maxOrder;
     const base = this.listBase[zone] + migratetype;
     for (let current = order; current <= maxOrder; current++) {
-      const head = base + (current << LIST_SHIFT);
+      const head = base + (current << Layout.LIST_SHIFT);
       const pfn = next[head];
       if (pfn === head) continue;
       const after = next[pfn];
       next[head] = after;
       this.prev[after] = head;
       this.freeOrder[pfn] = -1;
-      next[head - migratetype + NR_FREE_SLOT]--;
+      next[head - migratetype + Layout.NR_FREE_SLOT]--;
       if (current > order) this.expand(zone, pfn, order, current, migratetype);
       return pfn;
     }
@@ -424,13 +425,13 @@ export abstract class BuddyLayer {
     const base = this.listBase[zone] + migratetype;
     for (let half = high - 1; half >= low; half--) {
       const upper = pfn + (1 << half);
-      const head = base + (half << LIST_SHIFT);
+      const head = base + (half << Layout.LIST_SHIFT);
       const first = next[head];
       next[upper] = first;
       prev[upper] = head;
       prev[first] = upper;
       next[head] = upper;
-      next[head - migratetype + NR_FREE_SLOT]++;
+      next[head - migratetype + Layout.NR_FREE_SLOT]++;
       this.freeOrder[upper] = half;
     }
   }
@@ -441,7 +442,8 @@ export abstract class BuddyLayer {
    */
   freePages(pfn: number, order: number): void {
     const info = this.blockInfo[pfn >> this.pageblockOrder];
-    this.freeOneBlock(info >> BLOCK_ZONE_SHIFT, pfn, order, info & BLOCK_TYPE_MASK);
+    const zone = info >> Layout.BLOCK_ZONE_SHIFT;
+    this.freeOneBlock(zone, pfn, order, info & Layout.BLOCK_TYPE_MASK);
   }
 
   /**
@@ -454,17 +456,18 @@ export abstract class BuddyLayer {
    * K6_1 stops above pageblockOrder when either type is not mergeable (§9 switch P11).
    */
   freeOneBlock(zone: number, pfn: number, order: number, migratetype: number): void {
-    if (migratetype !== MIGRATE_ISOLATE) {
-      this.modZoneFreepageState(zone, 1 << order, migratetype, FREE_ONE_PAGE);
+    if (migratetype !== Mt.ISOLATE) {
+      this.modZoneFreepageState(zone, 1 << order, migratetype, Site.FREE_ONE_PAGE);
     }
     const next = this.next;
     const prev = this.prev;
     const freeOrder = this.freeOrder;
     const zoneBase = this.listBase[zone];
+    const pageblockOrder = this.pageblockOrder;
     let current = order;
     while (current < this.maxOrder) {
       const buddy = pfn ^ (1 << current);
-      if (current >= this.pageblockOrder && !this.mayMergeAbovePageblock(zone, buddy, migratetype)) {
+      if (current >= pageblockOrder && !this.mayMergeAbovePageblock(zone, buddy, migratetype)) {
         break;
       }
       if (freeOrder[buddy] !== current) break;
@@ -472,27 +475,23 @@ export abstract class BuddyLayer {
       const before = prev[buddy];
       next[before] = after;
       prev[after] = before;
-      next[zoneBase + (current << LIST_SHIFT) + NR_FREE_SLOT]--;
+      next[zoneBase + (current << Layout.LIST_SHIFT) + Layout.NR_FREE_SLOT]--;
       freeOrder[buddy] = -1;
       pfn &= buddy;
       current++;
     }
     this.mergeDepths |= 1 << (current - order);
-    const head = zoneBase + (current << LIST_SHIFT) + migratetype;
-    if (this.buddyMergeLikely(zone, pfn, current)) {
-      const last = prev[head];
-      next[pfn] = head;
-      prev[pfn] = last;
-      next[last] = pfn;
-      prev[head] = pfn;
-    } else {
-      const first = next[head];
-      next[pfn] = first;
-      prev[pfn] = head;
-      prev[first] = pfn;
-      next[head] = pfn;
-    }
-    next[head - migratetype + NR_FREE_SLOT]++;
+    // list_add() and list_add_tail() are both __list_add(new, prev, next): after the head, or
+    // before it (rule T).
+    const head = zoneBase + (current << Layout.LIST_SHIFT) + migratetype;
+    const tail = this.buddyMergeLikely(zone, pfn, current);
+    const before = tail ? prev[head] : head;
+    const after = tail ? head : next[head];
+    next[pfn] = after;
+    prev[pfn] = before;
+    next[before] = pfn;
+    prev[after] = pfn;
+    next[head - migratetype + Layout.NR_FREE_SLOT]++;
     freeOrder[pfn] = current;
   }
 
@@ -508,7 +507,7 @@ export abstract class BuddyLayer {
     if (this.nrIsolatePageblock[zone] === 0) return true;
     const buddyMigratetype = this.pageblockMigratetype(buddy);
     return migratetype === buddyMigratetype
-      || (migratetype !== MIGRATE_ISOLATE && buddyMigratetype !== MIGRATE_ISOLATE);
+      || (migratetype !== Mt.ISOLATE && buddyMigratetype !== Mt.ISOLATE);
   }
 
   /**
@@ -518,12 +517,17 @@ export abstract class BuddyLayer {
    * Then the block goes to the tail, as it is likely to merge soon.
    */
   buddyMergeLikely(_zone: number, pfn: number, order: number): boolean {
-    if (order >= this.maxOrder - 1) return false;
-    const combined = pfn & ~(1 << order);
-    const higherBuddy = combined ^ (1 << (order + 1));
-    // Speed: up to order + 2 <= pageblockOrder both lie in one pageblock (memory, one zone).
+    const higherBuddy = (pfn & ~(1 << order)) ^ (2 << order);
+    // Speed: up to order + 2 <= pageblockOrder both lie in one pageblock (memory, one zone),
+    // and order < maxOrder - 1 follows from pageblockOrder <= maxOrder.
     if (order + 2 <= this.pageblockOrder) return this.freeOrder[higherBuddy] === order + 1;
-    if (higherBuddy >= this.pages || this.freeOrder[higherBuddy] !== order + 1) return false;
-    return this.zoneOf(higherBuddy) === this.zoneOf(combined);
+    return this.higherBuddyIsFree(pfn, order, higherBuddy);
+  }
+
+  /** buddyMergeLikely() from pageblockOrder - 1 up (rare; kept out of the inlined path). */
+  private higherBuddyIsFree(pfn: number, order: number, higherBuddy: number): boolean {
+    if (order >= this.maxOrder - 1 || higherBuddy >= this.pages) return false;
+    if (this.freeOrder[higherBuddy] !== order + 1) return false;
+    return this.zoneOf(higherBuddy) === this.zoneOf(pfn & ~(1 << order));
   }
 }

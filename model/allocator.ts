@@ -159,7 +159,9 @@ function restoreModelState(state: ModelState, saved: ModelSavedState): void {
   copyInto(state.owner, saved.owner);
   copyInto(state.frameToken, saved.frameToken);
   state.allocations.clear();
-  for (const allocation of saved.allocations) state.allocations.set(allocation.id, { ...allocation });
+  for (const allocation of saved.allocations) {
+    state.allocations.set(allocation.id, { ...allocation });
+  }
   saved.cmaAreas.forEach((area, index) => {
     const live = state.cmaAreas[index];
     live.count = area.count;

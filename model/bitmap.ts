@@ -11,8 +11,8 @@
 import { assert } from '../src/core/assert.ts';
 
 /**
- * Mirrors find_next_zero_bit() — lib/find_bit.c, K4_9 (kernel-semantics.md §5.6): the first
- * clear bit at or after `start`, or `size` when there is none (also when start ≥ size).
+ * Mirrors find_next_zero_bit() — lib/find_bit.c, K4_9 and K6_1 (kernel-semantics.md §5.6): the
+ * first clear bit at or after `start`, or `size` when there is none (also when start ≥ size).
  */
 export function findNextZeroBit(map: readonly boolean[], size: number, start: number): number {
   assert(size <= map.length, `findNextZeroBit: size ${size} > bitmap length ${map.length}`);
@@ -23,8 +23,8 @@ export function findNextZeroBit(map: readonly boolean[], size: number, start: nu
 }
 
 /**
- * Mirrors find_next_bit() — lib/find_bit.c, K4_9 (kernel-semantics.md §5.6): the first set bit
- * at or after `start`, or `size` when there is none.
+ * Mirrors find_next_bit() — lib/find_bit.c, K4_9 and K6_1 (kernel-semantics.md §5.6): the first set
+ * bit at or after `start`, or `size` when there is none.
  */
 export function findNextBit(map: readonly boolean[], size: number, start: number): number {
   assert(size <= map.length, `findNextBit: size ${size} > bitmap length ${map.length}`);
@@ -41,8 +41,8 @@ function alignMaskUp(x: number, mask: number): number {
 }
 
 /**
- * Mirrors bitmap_find_next_zero_area_off() — lib/bitmap.c, K4_9 (kernel-semantics.md §5.6):
- * the first index ≥ `start` of `nr` clear bits with (index + alignOffset) a multiple of
+ * Mirrors bitmap_find_next_zero_area_off() — lib/bitmap.c, K4_9 and K6_1 (kernel-semantics.md
+ * §5.6): the first index ≥ `start` of `nr` clear bits with (index + alignOffset) a multiple of
  * alignMask + 1. Returns a value ≥ `size` when there is none: the kernel returns `end` of the
  * first candidate that runs past `size`, and callers test `>= size` (cma_alloc: `>= maxno`).
  *
@@ -69,14 +69,19 @@ export function bitmapFindNextZeroAreaOff(
   assert(false, `bitmapFindNextZeroAreaOff: no result after ${size + 2} passes`);
 }
 
-/** Mirrors bitmap_set() — lib/bitmap.c, K4_9 (kernel-semantics.md §5.6): sets [start, +nr). */
+/**
+ * Mirrors bitmap_set() — lib/bitmap.c, K4_9 and K6_1 (kernel-semantics.md §5.6): sets [start, +nr).
+ */
 export function bitmapSet(map: boolean[], start: number, nr: number): void {
   assert(start >= 0 && nr >= 0, `bitmapSet: start ${start} nr ${nr}`);
   assert(start + nr <= map.length, `bitmapSet: [${start}, ${start + nr}) past ${map.length} bits`);
   for (let bit = start; bit < start + nr; bit++) map[bit] = true;
 }
 
-/** Mirrors bitmap_clear() — lib/bitmap.c, K4_9 (kernel-semantics.md §5.7): clears [start, +nr). */
+/**
+ * Mirrors bitmap_clear() — lib/bitmap.c, K4_9 and K6_1 (kernel-semantics.md §5.7): clears [start,
+ * +nr).
+ */
 export function bitmapClear(map: boolean[], start: number, nr: number): void {
   assert(start >= 0 && nr >= 0, `bitmapClear: start ${start} nr ${nr}`);
   assert(start + nr <= map.length,

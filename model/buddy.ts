@@ -23,16 +23,17 @@ import {
 } from './state.ts';
 
 /**
- * Mirrors __find_buddy_index() — mm/internal.h, K4_9 (kernel-semantics.md §2.1). The kernel works
- * on the index inside the MAX_ORDER block; for order < MAX_ORDER the result is the same pfn.
+ * Mirrors __find_buddy_index() — mm/internal.h, K4_9 and K6_1 (kernel-semantics.md §2.1). The
+ * kernel works on the index inside the MAX_ORDER block; for order < MAX_ORDER the result is the
+ * same pfn.
  */
 export function findBuddyPfn(pfn: Pfn, order: number): Pfn {
   return pfn ^ (1 << order);
 }
 
 /**
- * Mirrors page_is_buddy() — mm/page_alloc.c, K4_9 (kernel-semantics.md §2.2): may a block of
- * `order` in `zone` merge with `buddyPfn`? The buddy must be a valid pfn (memory has no holes;
+ * Mirrors page_is_buddy() — mm/page_alloc.c, K4_9 and K6_1 (kernel-semantics.md §2.2): may a block
+ * of `order` in `zone` merge with `buddyPfn`? The buddy must be a valid pfn (memory has no holes;
  * a pfn past the last page is never a free buddy, §12.1), a free head of exactly `order`, and in
  * the same zone — the check that stops merging across zone boundaries.
  */
@@ -43,8 +44,8 @@ export function pageIsBuddy(state: ModelState, zone: Zone, buddyPfn: Pfn, order:
 }
 
 /**
- * Mirrors list_del()'s implicit knowledge of the list holding page->lru — mm/page_alloc.c, K4_9
- * (kernel-semantics.md §1.3): which free list holds the free head `pfn` of `order`. The kernel
+ * Mirrors list_del()'s implicit knowledge of the list holding page->lru — mm/page_alloc.c, K4_9 and
+ * K6_1 (kernel-semantics.md §1.3): which free list holds the free head `pfn` of `order`. The kernel
  * needs no search (the entry knows its neighbours); the model searches so that callers need not
  * remember the list type.
  */
@@ -57,8 +58,8 @@ export function freeListTypeOf(zone: Zone, pfn: Pfn, order: number): Migratetype
 }
 
 /**
- * Mirrors set_page_order() + list_add()/list_add_tail() + nr_free++ — mm/page_alloc.c, K4_9
- * (kernel-semantics.md §2.3 step 3, §2.4 end). No vmstat accounting: callers account.
+ * Mirrors set_page_order() + list_add()/list_add_tail() + nr_free++ — mm/page_alloc.c, K4_9 and
+ * K6_1 (kernel-semantics.md §2.3 step 3, §2.4 end). No vmstat accounting: callers account.
  */
 export function addToFreeList(
   state: ModelState, zone: Zone, pfn: Pfn, order: number, mt: Migratetype, tail: boolean,
@@ -79,8 +80,8 @@ export function addToFreeList(
 }
 
 /**
- * Mirrors list_del() + rmv_page_order() + nr_free-- — mm/page_alloc.c, K4_9 (§2.3 step 2): takes
- * the free head `pfn` of `order` off whatever list holds it. No vmstat accounting.
+ * Mirrors list_del() + rmv_page_order() + nr_free-- — mm/page_alloc.c, K4_9 and K6_1 (§2.3 step 2):
+ * takes the free head `pfn` of `order` off whatever list holds it. No vmstat accounting.
  */
 export function delFromFreeList(state: ModelState, zone: Zone, pfn: Pfn, order: number): void {
   assert(state.buddyOrder[pfn] === order, `delFromFreeList: pfn ${pfn} is not a free head of order`
@@ -93,8 +94,9 @@ export function delFromFreeList(state: ModelState, zone: Zone, pfn: Pfn, order: 
 }
 
 /**
- * Mirrors list_move()/list_move_tail() of a free head — mm/page_alloc.c, K4_9 (move_freepages,
- * kernel-semantics.md §3.1): the block changes list, not order; nr_free and vmstat unchanged.
+ * Mirrors list_move()/list_move_tail() of a free head — mm/page_alloc.c, K4_9 and K6_1
+ * (move_freepages, kernel-semantics.md §3.1): the block changes list, not order; nr_free and vmstat
+ * unchanged.
  */
 export function moveToFreeList(
   state: ModelState, zone: Zone, pfn: Pfn, order: number, mt: Migratetype, tail: boolean,
@@ -110,10 +112,10 @@ export function moveToFreeList(
 }
 
 /**
- * Mirrors __mod_zone_freepage_state() — include/linux/vmstat.h, K4_9 — together with its callers'
- * `if (!is_migrate_isolate(mt))` guard (kernel-semantics.md §2.4): pages on ISOLATE lists are not
- * free in vmstat. NR_FREE_PAGES moves by `pageCount` (negative on allocation), NR_FREE_CMA_PAGES
- * too when the list type is CMA.
+ * Mirrors __mod_zone_freepage_state() — include/linux/vmstat.h, K4_9 and K6_1 — together with its
+ * callers' `if (!is_migrate_isolate(mt))` guard (kernel-semantics.md §2.4): pages on ISOLATE lists
+ * are not free in vmstat. NR_FREE_PAGES moves by `pageCount` (negative on allocation),
+ * NR_FREE_CMA_PAGES too when the list type is CMA.
  */
 export function accountFreepages(zone: Zone, pageCount: number, mt: Migratetype): void {
   if (isMigrateIsolate(mt)) return;
@@ -124,10 +126,10 @@ export function accountFreepages(zone: Zone, pageCount: number, mt: Migratetype)
 }
 
 /**
- * Mirrors expand() — mm/page_alloc.c, K4_9 (kernel-semantics.md §2.3 step 3). The block `pfn` of
- * order `high` is already off its list; its upper halves go, largest first, to the HEAD of the
- * `mt` lists and the caller keeps the lowest 2^low pages — so repeated order-0 allocations out of
- * one block hand out ascending pfns. Records the deepest split as `max.splitDepth`.
+ * Mirrors expand() — mm/page_alloc.c, K4_9 and K6_1 (kernel-semantics.md §2.3 step 3). The block
+ * `pfn` of order `high` is already off its list; its upper halves go, largest first, to the HEAD of
+ * the `mt` lists and the caller keeps the lowest 2^low pages — so repeated order-0 allocations out
+ * of one block hand out ascending pfns. Records the deepest split as `max.splitDepth`.
  */
 export function expand(
   state: ModelState, zone: Zone, pfn: Pfn, low: number, high: number, mt: Migratetype,

@@ -1,6 +1,8 @@
 /**
- * mm/cma.c, K4_9 (kernel-semantics.md §5.6, §5.7, §12.10, §12.11): the CMA bitmap arithmetic,
- * cma_alloc() and cma_release().
+ * mm/cma.c, K4_9 and K6_1 (kernel-semantics.md §5.6, §5.7, §12.10, §12.11): the CMA bitmap
+ * arithmetic, cma_alloc() and cma_release(). The profiles differ in the bitmap offset (§9 P20)
+ * and in cma_alloc()'s NULL-bitmap guard; K6_1's alloc_contig_range() underneath differs more
+ * (model/contig.ts).
  *
  * Who records what (the split with model/apply.ts):
  * - cmaAlloc() sets the bitmap bits and takes [pfn, pfn + count) out of the buddy through
@@ -12,7 +14,9 @@
  *   allocation record (before or after: cmaRelease never reads state.allocations).
  *
  * Not in scope: the debugfs files (model/cmaDebug.ts), activation (model/cmaActivate.ts),
- * declaration (model/boot/), the tracepoints and pr_debug lines (K4_9 prints no failure message).
+ * declaration (model/boot/), the tracepoints and pr_debug lines, K6_1's failure line
+ * ("cma_alloc: %s: alloc failed, req-size: %lu pages, ret: %d"; K4_9 prints none), vm events and
+ * sysfs counters.
  */
 import { assert } from '../src/core/assert.ts';
 import { MIGRATE_CMA } from '../src/core/migratetype.ts';
@@ -32,8 +36,9 @@ export type CmaAllocFailure = 'zero-count' | 'area-failed' | 'oops' | 'too-large
 export type CmaAllocResult = { pfn: Pfn } | { reason: CmaAllocFailure };
 
 /**
- * Mirrors cma_bitmap_aligned_mask() — mm/cma.c, K4_9 (kernel-semantics.md §5.6): the bitmap
- * alignment mask for an allocation aligned to 2^align pages; 0 when one bit already covers it.
+ * Mirrors cma_bitmap_aligned_mask() — mm/cma.c, K4_9 and K6_1 (kernel-semantics.md §5.6): the
+ * bitmap alignment mask for an allocation aligned to 2^align pages; 0 when one bit already covers
+ * it.
  */
 export function cmaBitmapAlignedMask(area: CmaArea, align: number): number {
   if (align <= area.orderPerBit) return 0;
@@ -66,21 +71,24 @@ export function cmaBitmapAlignedOffset(
 }
 
 /**
- * Mirrors cma_bitmap_pages_to_bits() — mm/cma.c, K4_9 (kernel-semantics.md §5.6):
+ * Mirrors cma_bitmap_pages_to_bits() — mm/cma.c, K4_9 and K6_1 (kernel-semantics.md §5.6):
  * ALIGN(pages, 2^opb) >> opb, so a last partial chunk takes a whole bit (§12.20).
  */
 export function cmaBitmapPagesToBits(area: CmaArea, pages: number): number {
   return Math.ceil(pages / 2 ** area.orderPerBit);
 }
 
-/** Mirrors cma_bitmap_maxno() — mm/cma.h, K4_9 (kernel-semantics.md §5.1): count >> opb bits. */
+/**
+ * Mirrors cma_bitmap_maxno() — mm/cma.h, K4_9 and K6_1 (kernel-semantics.md §5.1): count >> opb
+ * bits.
+ */
 export function cmaBitmapMaxno(area: CmaArea): number {
   return Math.floor(area.count / 2 ** area.orderPerBit);
 }
 
 /**
- * Mirrors cma_clear_bitmap() — mm/cma.c, K4_9 (kernel-semantics.md §5.7): clears the bits of
- * [pfn, pfn + count); the first bit is floored, so a pfn inside a chunk clears that chunk.
+ * Mirrors cma_clear_bitmap() — mm/cma.c, K4_9 and K6_1 (kernel-semantics.md §5.7): clears the bits
+ * of [pfn, pfn + count); the first bit is floored, so a pfn inside a chunk clears that chunk.
  */
 export function cmaClearBitmap(area: CmaArea, pfn: Pfn, count: number): void {
   assert(area.bitmap !== null, `cmaClearBitmap: area ${area.name} has no bitmap`);
@@ -90,11 +98,12 @@ export function cmaClearBitmap(area: CmaArea, pfn: Pfn, count: number): void {
 }
 
 /**
- * Mirrors cma_alloc(cma, count, align) — mm/cma.c, K4_9 (kernel-semantics.md §5.6, §12.5–§12.7,
- * §12.10):
- *  1. NULL when the area failed activation (count 0), count is 0, or the request needs more bits
- *     than the bitmap has — in that order, as the kernel tests them. An area after a failed one
- *     still has its count but no bitmap: the kernel dereferences NULL there ('oops').
+ * Mirrors cma_alloc(cma, count, align[, no_warn]) — mm/cma.c, K4_9 and K6_1 (kernel-semantics.md
+ * §5.6, §12.5–§12.7, §12.10):
+ *  1. NULL when the area failed activation (count 0; K6_1: or has no bitmap), count is 0, or the
+ *     request needs more bits than the bitmap has — in that order, as the kernel tests them. In
+ *     K4_9 an area after a failed one still has its count but no bitmap: the kernel dereferences
+ *     NULL there ('oops').
  *  2. First fit: bitmap_find_next_zero_area_off() from `start`; none → NULL ('no-space').
  *  3. Set the bits, alloc_contig_range(pfn, pfn + count, MIGRATE_CMA) over exactly `count` pages
  *     (the tail of a last partial chunk stays free in the buddy while its bit is set).
@@ -167,11 +176,11 @@ function failureOf(state: ModelState, ret: number): CmaAllocFailure {
 }
 
 /**
- * Mirrors cma_release(cma, pages, count) — mm/cma.c, K4_9 (kernel-semantics.md §5.7): false when
- * `pfn` lies outside [base_pfn, base_pfn + count) of the area (always so for a failed area, count
- * 0); otherwise free_contig_range() and cma_clear_bitmap(), true. Nothing checks that the pages
- * came from cma_alloc (the kernel does not either); VM_BUG_ON(pfn + count > end of area) is
- * asserted.
+ * Mirrors cma_release(cma, pages, count) — mm/cma.c, K4_9 and K6_1 (kernel-semantics.md §5.7):
+ * false when `pfn` lies outside [base_pfn, base_pfn + count) of the area (always so for a failed
+ * area, count 0); otherwise free_contig_range() and cma_clear_bitmap(), true. Nothing checks that
+ * the pages came from cma_alloc (the kernel does not either); VM_BUG_ON(pfn + count > end of area)
+ * is asserted.
  */
 export function cmaRelease(state: ModelState, areaIndex: number, pfn: Pfn, count: number): boolean {
   const area = state.cmaAreas[areaIndex];

@@ -17,9 +17,9 @@ import { cmaBitmapMaxno } from './cma.ts';
 import type { CmaArea, ModelState } from './state.ts';
 
 /**
- * Mirrors cma_used_get() — mm/cma_debug.c, K4_9 (kernel-semantics.md §5.8): bitmap_weight(bitmap,
- * maxno) << order_per_bit, i.e. whole chunks, so the unused tail of a last partial chunk counts as
- * used.
+ * Mirrors cma_used_get() — mm/cma_debug.c, K4_9 and K6_1 (kernel-semantics.md §5.8):
+ * bitmap_weight(bitmap, maxno) << order_per_bit, i.e. whole chunks, so the unused tail of a last
+ * partial chunk counts as used.
  */
 export function cmaDebugUsed(area: CmaArea): number {
   if (area.bitmap === null) return 0; // maxno 0 (failed) or an oops (inactive): see the header
@@ -88,9 +88,10 @@ function maxchunkK6_1(area: CmaArea): number {
 }
 
 /**
- * Mirrors cma_debugfs_add_one() — mm/cma_debug.c, K4_9 (kernel-semantics.md §5.8): its `bitmap`
- * file, debugfs_create_u32_array(bitmap, DIV_ROUND_UP(maxno, 32)): the bitmap as u32 words, bit i
- * of the area being bit i % 32 of word i / 32 (little-endian 64-bit longs read as u32 pairs).
+ * Mirrors cma_debugfs_add_one() — mm/cma_debug.c, K4_9 and K6_1 (kernel-semantics.md §5.8): its
+ * `bitmap` file, debugfs_create_u32_array(bitmap, DIV_ROUND_UP(maxno, 32)): the bitmap as u32
+ * words, bit i of the area being bit i % 32 of word i / 32 (little-endian 64-bit longs read as u32
+ * pairs).
  */
 export function cmaDebugBitmapWords(area: CmaArea): number[] {
   if (area.bitmap === null) return []; // see the header
@@ -103,8 +104,8 @@ export function cmaDebugBitmapWords(area: CmaArea): number[] {
 }
 
 /**
- * Mirrors u32_format_array() — fs/debugfs/file.c, K4_9 (kernel-semantics.md §5.8): each word "%u",
- * separated by one space, the last followed by "\n"; no words → an empty file.
+ * Mirrors u32_format_array() — fs/debugfs/file.c, K4_9 and K6_1 (kernel-semantics.md §5.8): each
+ * word "%u", separated by one space, the last followed by "\n"; no words → an empty file.
  */
 export function cmaDebugBitmapText(area: CmaArea): string {
   const words = cmaDebugBitmapWords(area);

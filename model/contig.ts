@@ -109,11 +109,11 @@ function retAfterMigration(state: ModelState, ret: number): number {
 }
 
 /**
- * Steps 4–7 of alloc_contig_range() (K4_9, §6.2, §12.13): find outer_start, test that
- * [outer_start, end) is isolated and free ("PFNs busy" → -EBUSY), take it out with
- * isolate_freepages_range() (0 → -EBUSY), then give back [outer_start, start) and
+ * Steps 4–7 of alloc_contig_range() (K4_9 and K6_1, §6.2, §6.3, §12.13): find outer_start, test
+ * that [outer_start, end) is isolated and free ("PFNs busy" → -EBUSY; K6_1 prints no line), take
+ * it out with isolate_freepages_range() (0 → -EBUSY), then give back [outer_start, start) and
  * [end, outer_end) one order-0 page at a time; they land on ISOLATE lists. Returns `ret`
- * unchanged on success (the K4_9 quirk above).
+ * unchanged on success (retAfterMigration decided it).
  */
 function takeIsolatedRange(state: ModelState, startPfn: Pfn, endPfn: Pfn, ret: number): number {
   const outerStart = findOuterStart(state, startPfn);
@@ -132,7 +132,7 @@ function takeIsolatedRange(state: ModelState, startPfn: Pfn, endPfn: Pfn, ret: n
 }
 
 /**
- * outer_start of alloc_contig_range() (K4_9, §6.2 step 4): the head of the free buddy that
+ * outer_start of alloc_contig_range() (K4_9 and K6_1, §6.2 step 4): the head of the free buddy that
  * covers `start`, found by rounding `start` down to ever larger orders until a PageBuddy head
  * appears (or MAX_ORDER is reached: then `start`); a head whose block ends at or before `start`
  * does not cover it, so `start` again.
@@ -197,8 +197,8 @@ interface IsolatedBlock {
 }
 
 /**
- * Mirrors isolate_freepages_range(cc, start, end) — mm/compaction.c, K4_9 (kernel-semantics.md
- * §6.5, §12.13), strict mode:
+ * Mirrors isolate_freepages_range(cc, start, end) — mm/compaction.c, K4_9 and K6_1
+ * (kernel-semantics.md §6.5, §12.13), strict mode:
  * walks pageblock-bounded chunks from `start`; each chunk must lie in the zone
  * (pageblock_pfn_to_page) and consist of free buddy heads met one after the other, each taken
  * with __isolate_free_page; a block may run past the chunk (and past `end`). Returns the pfn just
@@ -282,10 +282,10 @@ function releaseFreepages(state: ModelState, freelist: readonly IsolatedBlock[])
 }
 
 /**
- * Mirrors free_contig_range(pfn, nr_pages) — mm/page_alloc.c, K4_9 (kernel-semantics.md §6.5):
- * __free_page() on each page, ascending, so each goes through __free_one_page at order 0 with its
- * block's current type (ISOLATE inside an isolated range) and merges from there. The kernel's WARN
- * on pages whose refcount is not 1 is the double-free assert of freeOneBlock here.
+ * Mirrors free_contig_range(pfn, nr_pages) — mm/page_alloc.c, K4_9 and K6_1 (kernel-semantics.md
+ * §6.5): __free_page() on each page, ascending, so each goes through __free_one_page at order 0
+ * with its block's current type (ISOLATE inside an isolated range) and merges from there. The
+ * kernel's WARN on pages whose refcount is not 1 is the double-free assert of freeOneBlock here.
  */
 export function freeContigRange(state: ModelState, pfn: Pfn, count: number): void {
   assert(count >= 0, `freeContigRange: count ${count}`);

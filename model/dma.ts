@@ -1,7 +1,11 @@
 /**
  * The DMA layer's use of CMA — drivers/base/dma-contiguous.c and include/linux/dma-contiguous.h,
- * K4_9 (kernel-semantics.md §7.7). A device uses its own area (dev->cma_area, set from a
- * `memory-region` reserved-memory node) or else the default area.
+ * K4_9; kernel/dma/contiguous.c, K6_1, where dma_alloc_from_contiguous() and
+ * dma_release_from_contiguous() are the same code (kernel-semantics.md §7.7). A device uses its
+ * own area (dev->cma_area, set from a `memory-region` reserved-memory node) or else the default
+ * area. (K6_1's dma-direct path, dma_alloc_contiguous(), is another caller — it skips CMA for
+ * sizes ≤ PAGE_SIZE without a device area and counts size >> PAGE_SHIFT pages — and is not the
+ * `dmaAlloc` op.)
  *
  * Sizes: the op gives bytes; the K4_9 callers (arch dma_alloc_coherent paths) pass
  * count = PAGE_ALIGN(size) >> PAGE_SHIFT and align = get_order(size), and

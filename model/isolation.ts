@@ -42,8 +42,8 @@ import {
 const EBUSY = -16;
 
 /**
- * Mirrors pfn_valid() — include/linux/mmzone.h, K4_9 (docs/MODEL.md "Scope"; kernel-semantics.md
- * §2.2): memory is [0, pages) with no holes.
+ * Mirrors pfn_valid() — include/linux/mmzone.h, K4_9 and K6_1 (docs/MODEL.md "Scope";
+ * kernel-semantics.md §2.2): memory is [0, pages) with no holes.
  */
 export function pfnValid(state: ModelState, pfn: Pfn): boolean {
   return pfn >= 0 && pfn < state.world.pages;
@@ -267,7 +267,16 @@ function putbackIsolatedPage(
 export function startIsolatePageRange(
   state: ModelState, startPfn: Pfn, endPfn: Pfn, mt: Migratetype,
 ): number {
-  if (state.world.profile === 'K6_1') return startIsolatePageRangeK6_1(state, startPfn, endPfn, mt);
+  switch (state.world.profile) {
+    case 'K4_9': return startIsolatePageRangeK4_9(state, startPfn, endPfn, mt);
+    case 'K6_1': return startIsolatePageRangeK6_1(state, startPfn, endPfn, mt);
+  }
+}
+
+/** start_isolate_page_range(start, end, migratetype, false) — K4_9 (§6.5). */
+function startIsolatePageRangeK4_9(
+  state: ModelState, startPfn: Pfn, endPfn: Pfn, mt: Migratetype,
+): number {
   const blockPages = pageblockNrPages(state);
   assert(startPfn % blockPages === 0, `startIsolatePageRange: start ${startPfn} not aligned`);
   assert(endPfn % blockPages === 0, `startIsolatePageRange: end ${endPfn} not aligned`);
@@ -477,7 +486,7 @@ export function undoIsolatePageRange(
 }
 
 /**
- * Mirrors test_pages_isolated(start, end, false) — mm/page_isolation.c, K4_9
+ * Mirrors test_pages_isolated(start, end, false) — mm/page_isolation.c, K4_9 and K6_1
  * (kernel-semantics.md §6.5, §12.13):
  * (1) stepping by pageblock_nr_pages from the possibly unaligned `start`, the block of each
  * step's first valid pfn must be ISOLATE; (2) walking from `start`, every page must be covered by

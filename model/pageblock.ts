@@ -14,8 +14,8 @@ import type { Pfn } from '../src/core/world.ts';
 import type { ModelState } from './state.ts';
 
 /**
- * Mirrors get_pageblock_migratetype() — include/linux/mmzone.h, K4_9 (kernel-semantics.md §1.4):
- * the type of the pageblock holding `pfn`.
+ * Mirrors get_pageblock_migratetype() — include/linux/mmzone.h, K4_9 and K6_1 (kernel-semantics.md
+ * §1.4): the type of the pageblock holding `pfn`.
  */
 export function getPageblockMigratetype(state: ModelState, pfn: Pfn): Migratetype {
   assert(pfn >= 0, `getPageblockMigratetype: pfn ${pfn} is negative`);
@@ -24,8 +24,8 @@ export function getPageblockMigratetype(state: ModelState, pfn: Pfn): Migratetyp
 }
 
 /**
- * Mirrors set_pageblock_migratetype() — mm/page_alloc.c, K4_9 (kernel-semantics.md §1.4 rule 1).
- * With mobility grouping disabled every "ordinary" type (< MIGRATE_PCPTYPES) is stored as
+ * Mirrors set_pageblock_migratetype() — mm/page_alloc.c, K4_9 and K6_1 (kernel-semantics.md §1.4
+ * rule 1). With mobility grouping disabled every "ordinary" type (< MIGRATE_PCPTYPES) is stored as
  * UNMOVABLE; CMA, HIGHATOMIC and ISOLATE are stored as given. Writes exactly one pageblock.
  */
 export function setPageblockMigratetype(state: ModelState, pfn: Pfn, mt: Migratetype): void {
@@ -39,8 +39,8 @@ export function setPageblockMigratetype(state: ModelState, pfn: Pfn, mt: Migrate
 }
 
 /**
- * Mirrors change_pageblock_range() — mm/page_alloc.c, K4_9 (kernel-semantics.md §1.4 rule 3):
- * sets the 2^(order − pageblockOrder) pageblocks of a free block of `order` ≥ pageblockOrder,
+ * Mirrors change_pageblock_range() — mm/page_alloc.c, K4_9 and K6_1 (kernel-semantics.md §1.4 rule
+ * 3): sets the 2^(order − pageblockOrder) pageblocks of a free block of `order` ≥ pageblockOrder,
  * starting at its head `pfn`. Used when fallback takes a block at least a pageblock large (§4.6).
  */
 export function changePageblockRange(

@@ -173,8 +173,8 @@ export const CMA_CMDLINE_INITIAL: CmaCmdline = Object.freeze({
  * previous values, so a later `cma=` inherits base/limit from an earlier one.
  *
  * DEVIATION: `cma` without `=` passes p = NULL, which K4_9 dereferences in memparse() (an oops
- * during parse_early_param; K6_x prints "Config string not provided"). The model ignores such an
- * option and leaves the state as it was, which is what the K6_x kernels end up doing.
+ * during parse_early_param; K6_1 prints "Config string not provided", parseCmaCmdline). The model
+ * ignores such an option and leaves the state as it was, which is what K6_1 ends up doing.
  */
 export function earlyCma(state: CmaCmdline, p: string | null): CmaCmdline {
   if (p === null) return state;
@@ -202,11 +202,20 @@ export function parseCmaCmdline(
   let state = CMA_CMDLINE_INITIAL;
   for (const { param, val } of parseArgs(cmdline)) {
     if (param !== 'cma') continue;
-    if (val === null && profile === 'K6_1') {
-      messages.push('cma: Config string not provided');
-      messages.push("Malformed early option 'cma'");
-    }
+    if (val === null) messages.push(...earlyCmaNullComplaints(profile));
     state = earlyCma(state, val);
   }
   return state;
+}
+
+/**
+ * What early_cma(NULL) leaves in the log (§7.3 step 1): K4_9 dereferences NULL (the model's
+ * DEVIATION: nothing); K6_1 pr_err "Config string not provided" and -EINVAL, on which
+ * do_early_param() pr_warn()s "Malformed early option 'cma'".
+ */
+function earlyCmaNullComplaints(profile: Profile): string[] {
+  switch (profile) {
+    case 'K4_9': return [];
+    case 'K6_1': return ['cma: Config string not provided', "Malformed early option 'cma'"];
+  }
 }

@@ -68,9 +68,9 @@ const CASES: readonly { profile: Profile; seed: number; runs: number; opsMin: nu
   {
     // K6_1 (§4.3, §4.6, §4.9, §5.5, §6.5, mm/gup.c): the CMA balance, tail moves with claims,
     // the ALLOC_NOFRAGMENT retry, activation failure given back, pins migrated out of CMA, and
-    // isolate_single_pageblock's split. (Its THP migration is rare here — 3 in these runs — and
-    // has its worked scenario in properties/k61/cma.spec.ts.)
-    profile: 'K6_1', seed: 20270407, runs: 800, opsMin: 30_000,
+    // isolate_single_pageblock's split. (Its THP migration is rare in these runs, so it is
+    // pinned down by its worked scenario in properties/k61/cma.spec.ts instead.)
+    profile: 'K6_1', seed: 20270407, runs: 600, opsMin: 30_000,
     behaviours: ['alloc.cmaBalance', 'alloc.cmaFallback', 'fallback.claim', 'fallback.stealRange',
       'fallback.belowPageblock', 'alloc.nofragmentRetry', 'cma.alloc.ok', 'cma.enomem',
       'migrate.pages', 'boot.activationFailed', 'pin.migrated', 'isolate.splitFreePage'],

@@ -15,26 +15,41 @@ import { parseWorld } from '../core/worldParse.ts';
 import { implementationsFor } from '../harness/registry.ts';
 import type { AlphabetOptions } from '../explore/alphabet.ts';
 import {
-  type Counterexample, confirmCounterexample, saveCounterexample,
+  type Counterexample,
+  confirmCounterexample,
+  saveCounterexample,
 } from '../explore/counterexample.ts';
 import { type ExploreOptions, type ExploreResult, exploreAsync } from '../explore/explorer.ts';
 import { exploreSummary } from '../explore/summary.ts';
 import { renderStory } from '../render/story.ts';
 import {
-  type Parsed, UsageError, durationFlag, integerFlag, shardFlag, stringFlag,
+  type Parsed,
+  UsageError,
+  durationFlag,
+  integerFlag,
+  shardFlag,
+  stringFlag,
 } from './args.ts';
 import { ProgressLine } from './progress.ts';
 
 export const EXPLORE_FLAGS = {
-  world: { type: 'string' }, depth: { type: 'string' }, 'max-states': { type: 'string' },
-  time: { type: 'string' }, shard: { type: 'string' }, against: { type: 'string' },
-  corpus: { type: 'string' }, 'op-kinds': { type: 'string' }, migratetypes: { type: 'string' },
+  world: { type: 'string' },
+  depth: { type: 'string' },
+  'max-states': { type: 'string' },
+  time: { type: 'string' },
+  shard: { type: 'string' },
+  against: { type: 'string' },
+  corpus: { type: 'string' },
+  'op-kinds': { type: 'string' },
+  migratetypes: { type: 'string' },
 } as const;
 
-export const EXPLORE_USAGE = `  cmacheck explore [--world FILE] [--depth N|none] [--max-states N] [--time 30s]
-                   [--shard i/n] [--against impl|zoo:NAME] [--corpus DIR]
-                   [--op-kinds KIND,...] [--migratetypes UNMOVABLE,MOVABLE,RECLAIMABLE]
-      every op sequence up to the bounds on a small world (breadth first, shortest trace)`;
+export const EXPLORE_USAGE = [
+  '  cmacheck explore [--world FILE] [--depth N|none] [--max-states N] [--time 30s]',
+  '                   [--shard i/n] [--against impl|zoo:NAME] [--corpus DIR]',
+  '                   [--op-kinds KIND,...] [--migratetypes UNMOVABLE,MOVABLE,RECLAIMABLE]',
+  '      every op sequence up to the bounds on a small world (breadth first, shortest trace)',
+].join('\n');
 
 const DEFAULT_WORLD = fileURLToPath(new URL('../../worlds/explore-small.json', import.meta.url));
 /** Every sequence of up to 5 ops: about 110 000 states on the default world, some seconds. */
@@ -56,10 +71,17 @@ export interface ExploreSettings {
   alphabet: AlphabetOptions;
 }
 
-function listFlag<T extends string>(parsed: Parsed, name: string, allowed: readonly T[]): T[] | null {
+function listFlag<T extends string>(
+  parsed: Parsed,
+  name: string,
+  allowed: readonly T[],
+): T[] | null {
   const text = stringFlag(parsed, name);
   if (text === undefined) return null;
-  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   for (const item of items) {
     if (!(allowed as readonly string[]).includes(item)) {
       throw new UsageError(`--${name}: unknown '${item}' (expected some of ${allowed.join(', ')})`);
@@ -75,7 +97,8 @@ function depthSetting(parsed: Parsed): number | null {
 }
 
 export function readExploreSettings(parsed: Parsed): ExploreSettings {
-  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+  if (parsed.positionals.length > 0)
+    throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
   const worldFile = stringFlag(parsed, 'world') ?? DEFAULT_WORLD;
   const against = stringFlag(parsed, 'against') ?? 'impl';
   if (implementationsFor(against) === null) {
@@ -92,21 +115,27 @@ export function readExploreSettings(parsed: Parsed): ExploreSettings {
     corpusDir: stringFlag(parsed, 'corpus') ?? 'counterexamples',
     alphabet: {
       kinds: listFlag<OpKind>(parsed, 'op-kinds', OP_KINDS) ?? OP_KINDS,
-      migratetypes: listFlag<RequestMigratetypeName>(parsed, 'migratetypes',
-        REQUEST_MIGRATETYPE_NAMES) ?? REQUEST_MIGRATETYPE_NAMES,
+      migratetypes:
+        listFlag<RequestMigratetypeName>(parsed, 'migratetypes', REQUEST_MIGRATETYPE_NAMES) ??
+        REQUEST_MIGRATETYPE_NAMES,
     },
   };
 }
 
 function progressText(progress: ExploreProgressLike): string {
   const rate = Math.round(progress.distinct / Math.max(1e-3, progress.elapsedMs / 1000));
-  return `states ${progress.generated} · distinct ${progress.distinct} · queue ${progress.queue}`
-    + ` · depth ${progress.depth} · ${rate} distinct/s`;
+  return (
+    `states ${progress.generated} · distinct ${progress.distinct} · queue ${progress.queue}` +
+    ` · depth ${progress.depth} · ${rate} distinct/s`
+  );
 }
 
 type ExploreProgressLike = Parameters<NonNullable<ExploreOptions['onProgress']>>[0];
 
-async function runExplorer(settings: ExploreSettings, progress: ProgressLine): Promise<ExploreResult> {
+async function runExplorer(
+  settings: ExploreSettings,
+  progress: ProgressLine,
+): Promise<ExploreResult> {
   const implementations = implementationsFor(settings.against);
   if (implementations === null) throw new UsageError(`--against: unknown '${settings.against}'`);
   let interrupted = false;
@@ -116,11 +145,22 @@ async function runExplorer(settings: ExploreSettings, progress: ProgressLine): P
   process.on('SIGINT', onSigint);
   try {
     return await exploreAsync({
-      world: settings.world, implementations, alphabet: settings.alphabet,
-      depthMax: settings.depthMax, statesMax: settings.statesMax, timeMs: settings.timeMs,
-      shard: settings.shard, clock: () => performance.now(), shouldStop: () => interrupted,
-      onProgress: (p) => progress.update(settings.timeMs === null
-        ? p.distinct / settings.statesMax : p.elapsedMs / settings.timeMs, progressText(p)),
+      world: settings.world,
+      implementations,
+      alphabet: settings.alphabet,
+      depthMax: settings.depthMax,
+      statesMax: settings.statesMax,
+      timeMs: settings.timeMs,
+      shard: settings.shard,
+      clock: () => performance.now(),
+      shouldStop: () => interrupted,
+      onProgress: (p) =>
+        progress.update(
+          settings.timeMs === null
+            ? p.distinct / settings.statesMax
+            : p.elapsedMs / settings.timeMs,
+          progressText(p),
+        ),
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -131,7 +171,8 @@ async function runExplorer(settings: ExploreSettings, progress: ProgressLine): P
 function counterexampleLines(settings: ExploreSettings, counterexample: Counterexample): string[] {
   const saved = saveCounterexample(settings.corpusDir, counterexample);
   const story = renderStory({ ...counterexample, file: saved.path });
-  const note = saved.created ? `saved ${saved.path}`
+  const note = saved.created
+    ? `saved ${saved.path}`
     : `not saved: ${saved.path} already holds this failure signature`;
   return ['', story, note];
 }
@@ -144,14 +185,20 @@ export async function exploreCommand(parsed: Parsed): Promise<number> {
   if (result.violationOps !== null) {
     const implementations = implementationsFor(settings.against);
     if (implementations === null) throw new UsageError(`--against: unknown '${settings.against}'`);
-    counterexample = confirmCounterexample(settings.world, result.violationOps, settings.against,
-      implementations);
+    counterexample = confirmCounterexample(
+      settings.world,
+      result.violationOps,
+      settings.against,
+      implementations,
+    );
     lines.push(...counterexampleLines(settings, counterexample));
   }
   console.log(lines.join('\n'));
   const seconds = result.elapsedMs / 1000;
-  console.error(`explore: ${seconds.toFixed(1)} s · ${Math.round(result.distinct / seconds)}`
-    + ` distinct states/s · ${Math.round(result.generated / seconds)} states/s`);
+  console.error(
+    `explore: ${seconds.toFixed(1)} s · ${Math.round(result.distinct / seconds)}` +
+      ` distinct states/s · ${Math.round(result.generated / seconds)} states/s`,
+  );
   if (counterexample !== null) return 1;
   return result.stop === 'interrupted' ? 130 : 0;
 }

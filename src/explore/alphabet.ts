@@ -23,7 +23,9 @@
  * targets that are not live (the campaign covers skipped ops).
  */
 import {
-  MIGRATE_MOVABLE, REQUEST_MIGRATETYPE_NAMES, type RequestMigratetypeName,
+  MIGRATE_MOVABLE,
+  REQUEST_MIGRATETYPE_NAMES,
+  type RequestMigratetypeName,
 } from '../core/migratetype.ts';
 import { OP_KINDS, type Op, type OpKind } from '../core/op.ts';
 import type { AllocationSnapshot, Snapshot } from '../core/snapshot.ts';
@@ -41,7 +43,8 @@ export interface AlphabetOptions {
 }
 
 export const FULL_ALPHABET: AlphabetOptions = {
-  kinds: OP_KINDS, migratetypes: REQUEST_MIGRATETYPE_NAMES,
+  kinds: OP_KINDS,
+  migratetypes: REQUEST_MIGRATETYPE_NAMES,
 };
 
 /** ⌈log2 count⌉. */
@@ -73,7 +76,8 @@ function cmaOps(world: World, area: number, areaPages: number): Op[] {
 export function fixedOps(world: World, boot: Snapshot, alphabet: AlphabetOptions): Op[] {
   const ops: Op[] = [];
   for (let order = 0; order <= world.maxOrder; order++) {
-    for (const migratetype of alphabet.migratetypes) ops.push({ kind: 'alloc', order, migratetype });
+    for (const migratetype of alphabet.migratetypes)
+      ops.push({ kind: 'alloc', order, migratetype });
   }
   boot.cma.forEach((area, index) => {
     if (area.state === 'active' && area.count > 0) ops.push(...cmaOps(world, index, area.count));
@@ -104,8 +108,11 @@ function targetOps(allocation: AllocationSnapshot, kinds: readonly OpKind[], ops
 }
 
 /** Every op tried in the state `snapshot` shows: the fixed ops, then the target ops by pfn. */
-export function enabledOps(fixed: readonly Op[], snapshot: Snapshot,
-  alphabet: AlphabetOptions): Op[] {
+export function enabledOps(
+  fixed: readonly Op[],
+  snapshot: Snapshot,
+  alphabet: AlphabetOptions,
+): Op[] {
   const ops = [...fixed];
   const allocations = snapshot.allocations;
   for (const index of allocationsByPfn(allocations)) {

@@ -13,7 +13,12 @@ import type { Op } from '../core/op.ts';
 import type { Snapshot } from '../core/snapshot.ts';
 import type { World } from '../core/world.ts';
 import { saveTrace } from '../harness/corpus.ts';
-import { DEFAULT_RUN_OPTIONS, type Implementations, type RunOutcome, runTrace } from '../harness/runner.ts';
+import {
+  DEFAULT_RUN_OPTIONS,
+  type Implementations,
+  type RunOutcome,
+  runTrace,
+} from '../harness/runner.ts';
 import { type Trace, signatureOf } from '../harness/trace.ts';
 
 export interface Counterexample {
@@ -23,14 +28,20 @@ export interface Counterexample {
   snapshot: Snapshot | null;
 }
 
-export function confirmCounterexample(world: World, ops: readonly Op[], against: string,
-  implementations: Implementations): Counterexample {
+export function confirmCounterexample(
+  world: World,
+  ops: readonly Op[],
+  against: string,
+  implementations: Implementations,
+): Counterexample {
   const outcome = runTrace(world, ops, implementations, DEFAULT_RUN_OPTIONS);
   const failure = outcome.failure;
   if (failure === null || failure.step !== ops.length - 1) {
     const seen = failure === null ? 'everything holds' : `it fails at step ${failure.step}`;
-    throw new Error(`explore: the violation found after ${ops.length} ops does not replay (${seen}):`
-      + ' a saveState()/restoreState() misses part of the state, or a side is not deterministic');
+    throw new Error(
+      `explore: the violation found after ${ops.length} ops does not replay (${seen}):` +
+        ' a saveState()/restoreState() misses part of the state, or a side is not deterministic',
+    );
   }
   const trace: Trace = {
     world,
@@ -56,7 +67,9 @@ function failingSnapshot(outcome: RunOutcome): Snapshot | null {
 }
 
 /** Saves the trace to `directory` (atomically, one file per failure signature). */
-export function saveCounterexample(directory: string, counterexample: Counterexample):
-  { path: string; created: boolean } {
+export function saveCounterexample(
+  directory: string,
+  counterexample: Counterexample,
+): { path: string; created: boolean } {
   return saveTrace(directory, counterexample.trace);
 }

@@ -44,7 +44,11 @@ import { snapshotsEqual } from '../harness/diff.ts';
 import type { Implementations } from '../harness/runner.ts';
 import { type Fingerprint, fingerprintSnapshot } from './canonical.ts';
 import {
-  type AlphabetOptions, FULL_ALPHABET, alphabetBound, enabledOps, fixedOps,
+  type AlphabetOptions,
+  FULL_ALPHABET,
+  alphabetBound,
+  enabledOps,
+  fixedOps,
 } from './alphabet.ts';
 import { FingerprintSet, collisionProbability } from './fingerprintSet.ts';
 import { type ForkMode, SideFork } from './fork.ts';
@@ -52,8 +56,9 @@ import { AncestorCursor, StateTree } from './stateTree.ts';
 
 /** The invariants that read the op of the step (CheckContext.op), not only the state. */
 const EDGE_INVARIANT_IDS: readonly InvariantId[] = ['cma-release-returns'];
-export const EDGE_INVARIANTS: readonly Invariant[] = INVARIANTS
-  .filter((invariant) => EDGE_INVARIANT_IDS.includes(invariant.id));
+export const EDGE_INVARIANTS: readonly Invariant[] = INVARIANTS.filter((invariant) =>
+  EDGE_INVARIANT_IDS.includes(invariant.id),
+);
 /** With a sharded run, the first level with this many states per shard is split. */
 export const SPLIT_STATES_PER_SHARD = 4;
 /** How often (ms) onProgress is called. */
@@ -142,7 +147,10 @@ export function explore(options: ExploreOptions): ExploreResult {
  * Explores and hands the event loop a turn every `yieldEveryMs`, so that a SIGINT handler (the
  * CLI's Ctrl-C) can run and make `shouldStop` true.
  */
-export async function exploreAsync(options: ExploreOptions, yieldEveryMs = 50): Promise<ExploreResult> {
+export async function exploreAsync(
+  options: ExploreOptions,
+  yieldEveryMs = 50,
+): Promise<ExploreResult> {
   const explorer = new Explorer(options);
   let last = options.clock();
   for (const _ of explorer.steps()) {
@@ -232,7 +240,11 @@ class Explorer {
     const first = tree.levelStart[depth];
     const end = tree.levelStart[depth + 1];
     const { shard } = this.#options;
-    if (this.#split === null && shard.count > 1 && end - first >= SPLIT_STATES_PER_SHARD * shard.count) {
+    if (
+      this.#split === null &&
+      shard.count > 1 &&
+      end - first >= SPLIT_STATES_PER_SHARD * shard.count
+    ) {
       const owned = Math.ceil((end - first - shard.index) / shard.count);
       this.#split = { depth, levelSize: end - first, owned };
       this.#unowned = end - first - owned;
@@ -269,8 +281,11 @@ class Explorer {
     const op = above.alphabet[this.#treeOrFail.opIndex(state)];
     const expected = this.#model.apply(op, depth - 1);
     const actual = this.#impl.apply(op, depth - 1);
-    assert(sameResult(expected, actual), `explore: replaying state ${state} gave different results`
-      + ' from when it was found: an implementation is not deterministic or does not restore');
+    assert(
+      sameResult(expected, actual),
+      `explore: replaying state ${state} gave different results` +
+        ' from when it was found: an implementation is not deterministic or does not restore',
+    );
     this.#slots[depth] = this.#slot(state, op, this.#model.allocator.snapshot());
     this.#slots.length = depth + 1;
     this.#live = state;
@@ -278,8 +293,12 @@ class Explorer {
 
   #slot(state: number, op: Op | null, snapshot: Snapshot): Slot {
     return {
-      state, op, snapshot, alphabet: enabledOps(this.#fixed, snapshot, this.#alphabet),
-      savedModel: this.#model.save(), savedImpl: this.#impl.save(),
+      state,
+      op,
+      snapshot,
+      alphabet: enabledOps(this.#fixed, snapshot, this.#alphabet),
+      savedModel: this.#model.save(),
+      savedImpl: this.#impl.save(),
     };
   }
 
@@ -305,7 +324,6 @@ class Explorer {
   /** Applies op `opIndex` to both sides and checks the edge and, if it is new, the state. */
   #transition(slot: Slot, opIndex: number, depth: number): Outcome {
     const op = slot.alphabet[opIndex];
-    const path = (): Op[] => [...this.#pathTo(depth), op];
     this.#generated++;
     let expected: OpResult;
     let actual: OpResult;
@@ -313,17 +331,18 @@ class Explorer {
       expected = this.#model.apply(op, depth);
       actual = this.#impl.apply(op, depth);
     } catch {
-      return this.#violation(path());
+      return this.#violation([...this.#pathTo(depth), op]);
     }
-    if (!sameResult(expected, actual)) return this.#violation(path());
+    if (!sameResult(expected, actual)) return this.#violation([...this.#pathTo(depth), op]);
     const snapshot = this.#agreedSnapshot();
-    if (snapshot === null) return this.#violation(path());
+    if (snapshot === null) return this.#violation([...this.#pathTo(depth), op]);
     const isNew = this.#seen.add(this.#fingerprint.high, this.#fingerprint.low);
     const releasing = op.kind === 'cmaRelease' || op.kind === 'dmaFree';
     if (isNew || releasing) {
       const context = this.#context(depth, op, expected, targetOf(slot.snapshot, op));
       const invariants = !isNew ? EDGE_INVARIANTS : INVARIANTS;
-      if (checkInvariants(snapshot, context, 'model', invariants).length > 0) return this.#violation(path());
+      if (checkInvariants(snapshot, context, 'model', invariants).length > 0)
+        return this.#violation([...this.#pathTo(depth), op]);
     }
     if (!isNew) return 'continue';
     const tree = this.#treeOrFail;
@@ -350,8 +369,12 @@ class Explorer {
     return expected;
   }
 
-  #context(step: number, op: Op | null, result: OpResult | null,
-    targetBefore: CheckContext['targetBefore']): CheckContext {
+  #context(
+    step: number,
+    op: Op | null,
+    result: OpResult | null,
+    targetBefore: CheckContext['targetBefore'],
+  ): CheckContext {
     return { world: this.#options.world, step, op, result, targetBefore };
   }
 
@@ -381,8 +404,11 @@ class Explorer {
     if (now - this.#lastProgress < PROGRESS_EVERY_MS) return;
     this.#lastProgress = now;
     onProgress({
-      generated: this.#generated, distinct: this.#seen.size, queue: this.#queue(),
-      depth: depth + 1, elapsedMs: now - this.#started,
+      generated: this.#generated,
+      distinct: this.#seen.size,
+      queue: this.#queue(),
+      depth: depth + 1,
+      elapsedMs: now - this.#started,
     });
   }
 
@@ -401,14 +427,20 @@ class Explorer {
     while (levelSizes.length > 0 && levelSizes[levelSizes.length - 1] === 0) levelSizes.pop();
     const distinct = this.#seen.size;
     return {
-      generated: this.#generated, distinct, depth: Math.max(0, levelSizes.length - 1),
-      queue: this.#stop === 'violation' ? 0 : this.#queue(), stop: this.#stop,
-      exhausted: this.#stop === 'exhausted', levelSizes, violationOps: this.#violationOps,
+      generated: this.#generated,
+      distinct,
+      depth: Math.max(0, levelSizes.length - 1),
+      queue: this.#stop === 'violation' ? 0 : this.#queue(),
+      stop: this.#stop,
+      exhausted: this.#stop === 'exhausted',
+      levelSizes,
+      violationOps: this.#violationOps,
       collisionProbability: collisionProbability(distinct, this.#generated),
       bytesPerState: ((tree?.byteLength ?? 0) + this.#seen.byteLength) / Math.max(1, distinct),
       alphabetFixed: this.#fixed.length,
       forkModes: { model: this.#model.mode, impl: this.#impl.mode },
-      split: this.#split, elapsedMs: this.#options.clock() - this.#started,
+      split: this.#split,
+      elapsedMs: this.#options.clock() - this.#started,
       fingerprints: this.#seen,
       behaviours: this.#tree === null ? {} : this.#model.allocator.behaviours(),
     };
@@ -422,7 +454,9 @@ function sameResult(a: OpResult, b: OpResult): boolean {
 /** The target's range before the op, as the runner's LiveSet knows it (CheckContext). */
 function targetOf(snapshot: Snapshot, op: Op): CheckContext['targetBefore'] {
   if (!('target' in op)) return null;
-  const target: AllocationSnapshot | undefined = snapshot.allocations.find((a) => a.id === op.target);
+  const target: AllocationSnapshot | undefined = snapshot.allocations.find(
+    (a) => a.id === op.target,
+  );
   if (target === undefined) return null;
   return { id: target.id, kind: target.kind, pfn: target.pfn, pageCount: target.pageCount };
 }

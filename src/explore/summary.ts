@@ -21,18 +21,25 @@ export interface SummarySettings {
 }
 
 const BOUND_NAMES: Partial<Record<StopReason, string>> = {
-  depth: 'depth', states: 'max-states', time: 'time', interrupted: 'interrupted',
+  depth: 'depth',
+  states: 'max-states',
+  time: 'time',
+  interrupted: 'interrupted',
 };
 
 export function keyValueLine(result: ExploreResult): string {
   const bound = BOUND_NAMES[result.stop];
-  return `explore: states=${result.generated} unique=${result.distinct} depth=${result.depth}`
-    + ` queue=${result.queue} exhausted=${result.exhausted}${bound === undefined ? '' : ` bounded=${bound}`}`;
+  const bounded = bound === undefined ? '' : ` bounded=${bound}`;
+  return (
+    `explore: states=${result.generated} unique=${result.distinct} depth=${result.depth}` +
+    ` queue=${result.queue} exhausted=${result.exhausted}${bounded}`
+  );
 }
 
 function boundsLine(settings: SummarySettings): string {
   const depth = settings.depthMax === null ? 'depth unbounded' : `depth ≤ ${settings.depthMax}`;
-  const states = settings.statesMax === null ? 'states unbounded' : `states ≤ ${settings.statesMax}`;
+  const states =
+    settings.statesMax === null ? 'states unbounded' : `states ≤ ${settings.statesMax}`;
   const time = settings.timeMs === null ? 'no time limit' : `time ≤ ${settings.timeMs / 1000} s`;
   return `bounds: ${depth} · ${states} · ${time}`;
 }
@@ -40,49 +47,61 @@ function boundsLine(settings: SummarySettings): string {
 function alphabetLine(settings: SummarySettings, result: ExploreResult): string {
   const { kinds, migratetypes } = settings.alphabet;
   const targets = kinds.filter((kind) => !['alloc', 'cmaAlloc', 'dmaAlloc'].includes(kind));
-  return `alphabet: ${result.alphabetFixed} ops in every state (${migratetypes.join(', ')}),`
-    + ` then ${targets.length === 0 ? 'nothing' : targets.join(', ')} per live allocation`;
+  return (
+    `alphabet: ${result.alphabetFixed} ops in every state (${migratetypes.join(', ')}),` +
+    ` then ${targets.length === 0 ? 'nothing' : targets.join(', ')} per live allocation`
+  );
 }
 
 function verdictLine(settings: SummarySettings, result: ExploreResult): string {
   switch (result.stop) {
     case 'exhausted':
-      return `EXHAUSTED · every reachable state (${result.distinct}) holds every invariant and`
-        + ` model and ${settings.against} agree in each`;
+      return (
+        `EXHAUSTED · every reachable state (${result.distinct}) holds every invariant and` +
+        ` model and ${settings.against} agree in each`
+      );
     case 'violation':
-      return `VIOLATION after ${result.violationOps?.length ?? 0} ops · BFS order: no shorter`
-        + ' trace breaks anything';
+      return (
+        `VIOLATION after ${result.violationOps?.length ?? 0} ops · BFS order: no shorter` +
+        ' trace breaks anything'
+      );
     case 'interrupted':
       return `INTERRUPTED · no violation in the ${result.distinct} states seen; not a pass`;
     default:
-      return `BOUNDED by ${BOUND_NAMES[result.stop]} · no violation in the ${result.distinct}`
-        + ` states within the bound; ${result.queue} were not expanded, so this is not a pass`;
+      return (
+        `BOUNDED by ${BOUND_NAMES[result.stop]} · no violation in the ${result.distinct}` +
+        ` states within the bound; ${result.queue} were not expanded, so this is not a pass`
+      );
   }
 }
 
 export function exploreSummary(settings: SummarySettings, result: ExploreResult): string[] {
-  const { world } = settings;
+  const { world, shard } = settings;
   const lines = [
-    `cmacheck explore · world ${world.name} (${world.pages} pages, maxOrder ${world.maxOrder},`
-      + ` pageblockOrder ${world.pageblockOrder}) · ${world.profile} · against ${settings.against}`
-      + ` · shard ${settings.shard.index}/${settings.shard.count}`,
+    `cmacheck explore · world ${world.name} (${world.pages} pages, maxOrder ${world.maxOrder},` +
+      ` pageblockOrder ${world.pageblockOrder}) · ${world.profile}` +
+      ` · against ${settings.against} · shard ${shard.index}/${shard.count}`,
     boundsLine(settings),
     alphabetLine(settings, result),
     keyValueLine(result),
     `levels: ${result.levelSizes.join(' ')}`,
-    `fingerprints: 64-bit · ${result.bytesPerState.toFixed(1)} bytes per state · collision`
-      + ` probability ${result.collisionProbability.toExponential(1)} (TLC's optimistic d·(g−d)/2^64)`,
+    `fingerprints: 64-bit · ${result.bytesPerState.toFixed(1)} bytes per state · collision` +
+      ` probability ${result.collisionProbability.toExponential(1)}` +
+      " (TLC's optimistic d·(g−d)/2^64)",
     `forked by: model ${result.forkModes.model} · ${settings.against} ${result.forkModes.impl}`,
   ];
   if (result.split !== null) {
-    lines.push(`shard split at depth ${result.split.depth}: ${result.split.levelSize} states,`
-      + ` this shard expands ${result.split.owned}`);
+    lines.push(
+      `shard split at depth ${result.split.depth}: ${result.split.levelSize} states,` +
+        ` this shard expands ${result.split.owned}`,
+    );
   }
   lines.push(verdictLine(settings, result));
   if (result.stop !== 'violation') {
     lines.push('', 'behaviours reached (model, every op applied):');
     for (const [name, value] of behaviourTable(result.behaviours)) {
-      lines.push(`  ${name.padEnd(28)} ${String(value).padStart(10)}${value === 0 ? '   (never reached)' : ''}`);
+      const never = value === 0 ? '   (never reached)' : '';
+      lines.push(`  ${name.padEnd(28)} ${String(value).padStart(10)}${never}`);
     }
   }
   return lines;

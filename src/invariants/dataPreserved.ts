@@ -5,7 +5,9 @@
  * An allocation written by a `write` op (token ≠ 0) still holds that token in every one of its
  * page frames (frameToken: the frames' common value, -1 when they differ), wherever migration
  * moved it; a pinned allocation is still at the pfn it had when pinned (a long-term pinned page
- * cannot be migrated, so cma_alloc fails that window with -EBUSY instead).
+ * cannot be migrated, so cma_alloc fails that window with -EBUSY instead). The same in K6_1,
+ * whose pin may migrate the page out of CMA *before* it is pinned (mm/gup.c): pinnedPfn is where
+ * it was pinned, after that move; cma-movable-only checks that no K6_1 pin stays in CMA.
  */
 import type { Invariant } from '../core/violation.ts';
 import { closeFindings, describeAllocation, newFindings, report } from './findings.ts';

@@ -7,7 +7,9 @@
  * requests get). Never from ISOLATE (isolated blocks are not allocated from) or HIGHATOMIC (no
  * ALLOC_HARDER requests in the op alphabet, docs/MODEL.md "Scope"). The recorded migratetype is
  * the one the allocator used, so with mobility grouping disabled it is UNMOVABLE (§12.9).
- * The rule is the same in K4_9 and K6_1.
+ * The rule is the same in K4_9 and K6_1 (in K6_1 the retry after a steal takes the block off the
+ * request's own list; the model records the fallback list the steal took it from, as in K4_9:
+ * docs/MODEL.md "K6_1").
  *
  * Does not cover: whether the *choice* among legal lists was the profile's (model-impl-agree).
  */
