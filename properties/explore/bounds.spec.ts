@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { exploreSummary } from '../../src/explore/summary.ts';
 import { FULL_ALPHABET } from '../../src/explore/alphabet.ts';
-import { fingerprintsOf, runExplore, worldFile } from './support.ts';
+import { fingerprintsOf, microWorld, movableAllocator, runExplore, worldFile } from './support.ts';
 
 const world = worldFile('explore-small');
 const settings = {
@@ -54,6 +54,33 @@ describe('a bounded run says bounded', () => {
     let now = 0;
     const result = runExplore(world, { timeMs: 50, clock: () => (now += 1) });
     expect(result.stop).toBe('time');
+  });
+});
+
+describe('the summary', () => {
+  it('reads top-down: world, bounds, alphabet, key=value counts, levels, verdict', () => {
+    const result = runExplore(microWorld, { alphabet: movableAllocator, depthMax: 3 });
+    const lines = exploreSummary(
+      { ...settings, world: microWorld, depthMax: 3, alphabet: movableAllocator },
+      result,
+    );
+    // The behaviour counts below the verdict are the model's (pinned by its own suites).
+    expect(lines.slice(0, 8).join('\n')).toBe(
+      [
+        'cmacheck explore · world explore-micro (4 pages, maxOrder 1, pageblockOrder 1) · K4_9' +
+          ' · against impl · shard 0/1',
+        'bounds: depth ≤ 3 · states unbounded · no time limit',
+        'alphabet: 5 ops in every state (MOVABLE), then free, cmaRelease per live allocation',
+        'explore: states=93 unique=26 depth=3 queue=12 exhausted=false bounded=depth',
+        'levels: 1 4 9 12',
+        'fingerprints: 64-bit · 393.8 bytes per state · collision probability 9.4e-17' +
+          " (TLC's optimistic d·(g−d)/2^64)",
+        'forked by: model saveState · impl saveState',
+        'BOUNDED by depth · no violation in the 26 states within the bound; 12 were not' +
+          ' expanded, so this is not a pass',
+      ].join('\n'),
+    );
+    expect(lines[9]).toBe('behaviours reached (model, every op applied):');
   });
 });
 

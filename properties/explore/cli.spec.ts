@@ -1,21 +1,28 @@
 /**
  * `cmacheck explore` as a user or CI runs it: the same output twice, EXHAUSTED only when the
  * space was exhausted, a mutant's violation told as a story, saved and exit 1, flag errors exit
- * 2, Ctrl-C exit 130 with the summary.
+ * 2, Ctrl-C exit 130 with the summary. Spawned through main.ts where the wiring matters, called
+ * in process otherwise (each spawn costs a second of start-up).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { parseFlags } from '../../src/cli/args.ts';
-import { EXPLORE_FLAGS, readExploreSettings } from '../../src/cli/exploreCommand.ts';
+import {
+  EXPLORE_FLAGS,
+  exploreCommand,
+  readExploreSettings,
+} from '../../src/cli/exploreCommand.ts';
 import { loadZoo } from '../../zoo/index.ts';
 
 loadZoo();
-
 const dir = mkdtempSync(join(tmpdir(), 'cmacheck-explore-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 function cmacheck(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'explore', ...args], {
@@ -24,20 +31,18 @@ function cmacheck(...args: string[]): { status: number | null; stdout: string; s
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-describe('cmacheck explore', () => {
-  it('prints the same thing twice, and says bounded, never a pass, at the depth bound', () => {
-    const first = cmacheck('--depth', '2');
-    const second = cmacheck('--depth', '2');
-    expect(first.status).toBe(0);
-    expect(second.stdout).toBe(first.stdout);
-    expect(first.stdout).toContain('unique=185 depth=2 queue=170 exhausted=false bounded=depth');
-    expect(first.stdout).toContain('BOUNDED by depth');
-    expect(first.stdout).not.toContain('EXHAUSTED');
-    expect(first.stderr).toMatch(/distinct states\/s/);
-  });
+/** Runs the command in this process and returns its exit status and stdout. */
+async function inProcess(...args: string[]): Promise<{ status: number; stdout: string }> {
+  const printed: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((text: string) => void printed.push(text));
+  vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  const status = await exploreCommand(parseFlags(args, EXPLORE_FLAGS));
+  return { status, stdout: printed.join('\n') };
+}
 
-  it('says EXHAUSTED when every state was expanded', () => {
-    const run = cmacheck(
+describe('cmacheck explore', () => {
+  it('says EXHAUSTED when every state was expanded, the same way twice', () => {
+    const args = [
       '--world',
       'worlds/explore-tiny.json',
       '--depth',
@@ -46,34 +51,14 @@ describe('cmacheck explore', () => {
       'MOVABLE',
       '--op-kinds',
       'alloc,free',
-    );
-    expect(run.status).toBe(0);
-    expect(run.stdout).toContain('unique=900 depth=12 queue=0 exhausted=true\n');
-    expect(run.stdout).toContain('EXHAUSTED');
-  });
-});
-
-describe('cmacheck explore on failures and errors', () => {
-  it('tells and saves the shortest violation of a mutant, and exits 1', () => {
-    const world = join(dir, 'no-cma.json');
-    writeFileSync(
-      world,
-      JSON.stringify({
-        name: 'no-cma',
-        pages: 16,
-        maxOrder: 2,
-        pageblockOrder: 2,
-        mobilityGroupingDisabled: false,
-      }),
-    );
-    const corpus = join(dir, 'corpus');
-    const run = cmacheck('--world', world, '--against', 'zoo:wrong-free-list', '--corpus', corpus);
-    expect(run.status).toBe(1);
-    expect(run.stdout).toContain('VIOLATION after 2 ops');
-    expect(run.stdout).toMatch(/FAIL model-impl-agree \(both\) at step 1 of 2/);
-    expect(run.stdout).toContain('   0 alloc order=0 UNMOVABLE');
-    expect(run.stdout).toContain('>  1 free #0');
-    expect(readdirSync(corpus)).toHaveLength(1);
+    ];
+    const first = cmacheck(...args);
+    const second = cmacheck(...args);
+    expect(first.status).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(first.stdout).toContain('unique=900 depth=12 queue=0 exhausted=true\n');
+    expect(first.stdout).toContain('EXHAUSTED');
+    expect(first.stderr).toMatch(/distinct states\/s/);
   });
 
   it('rejects bad flags with exit 2, saying which flag and why', () => {
@@ -89,20 +74,48 @@ describe('cmacheck explore on failures and errors', () => {
     expect(() => settings('--shard', '2/2')).toThrow(/--shard/);
     expect(() => settings('extra')).toThrow(/unexpected argument 'extra'/);
   });
+});
+
+describe('cmacheck explore in process', () => {
+  it('tells and saves the shortest violation of a mutant, and exits 1', async () => {
+    const corpus = join(dir, 'corpus');
+    const world = join(dir, 'no-cma.json');
+    writeFileSync(
+      world,
+      JSON.stringify({
+        name: 'no-cma',
+        pages: 16,
+        maxOrder: 2,
+        pageblockOrder: 2,
+        mobilityGroupingDisabled: false,
+      }),
+    );
+    const run = await inProcess(
+      '--world',
+      world,
+      '--against',
+      'zoo:wrong-free-list',
+      '--corpus',
+      corpus,
+    );
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('VIOLATION after 2 ops');
+    expect(run.stdout).toMatch(/FAIL model-impl-agree \(both\) at step 1 of 2/);
+    expect(run.stdout).toContain('   0 alloc order=0 UNMOVABLE');
+    expect(run.stdout).toContain('>  1 free #0');
+    const files = readdirSync(corpus);
+    expect(files).toHaveLength(1);
+    expect(run.stdout).toContain(`saved ${join(corpus, files[0])}`);
+  });
 
   it('stops on Ctrl-C with exit 130 and the summary', async () => {
-    const child = spawn('node', ['bin/cmacheck.js', 'explore', '--depth', 'none'], {
-      detached: true,
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    await new Promise((resolve) => setTimeout(resolve, 4000));
-    process.kill(-(child.pid as number), 'SIGINT');
-    const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(status).toBe(130);
-    expect(stdout).toContain('exhausted=false bounded=interrupted');
-    expect(stdout).toContain('INTERRUPTED');
-  }, 30_000);
+    const listeners = process.listenerCount('SIGINT');
+    // The timer can only fire once exploreAsync yields, after the command installed its handler.
+    setTimeout(() => process.emit('SIGINT'), 300);
+    const run = await inProcess('--depth', 'none');
+    expect(run.status).toBe(130);
+    expect(run.stdout).toContain('exhausted=false bounded=interrupted');
+    expect(run.stdout).toContain('INTERRUPTED');
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+  });
 });

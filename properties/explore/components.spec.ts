@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ModelAllocator } from '../../model/allocator.ts';
+import type { Allocator } from '../../src/core/allocator.ts';
 import { type Op, TARGET_KINDS } from '../../src/core/op.ts';
 import type { CheckContext } from '../../src/core/violation.ts';
 import { type Fingerprint, fingerprintSnapshot } from '../../src/explore/canonical.ts';
@@ -17,7 +18,7 @@ import { AncestorCursor, StateTree } from '../../src/explore/stateTree.ts';
 import { INVARIANTS } from '../../src/invariants/index.ts';
 import { loadZoo } from '../../zoo/index.ts';
 import { MUTANTS } from '../../zoo/mutants.ts';
-import { worldFile } from './support.ts';
+import { fingerprintsOf, microWorld, movableEverything, runExplore, worldFile } from './support.ts';
 
 const world = worldFile('explore-small');
 
@@ -227,6 +228,33 @@ describe('ModelAllocator saveState/restoreState', () => {
     one.boot(world);
     two.boot(world);
     expect(() => two.restoreState(one.saveState())).toThrow(/another boot/);
+  });
+});
+
+describe('forking a side without saveState()', () => {
+  it('replays from boot and reaches the same states as saveState()', () => {
+    /** The model behind the bare Allocator interface: nothing to save or restore. */
+    const bare = (): Allocator => {
+      const model = new ModelAllocator();
+      return {
+        name: 'bare-model',
+        boot: (w) => model.boot(w),
+        apply: (op, step) => model.apply(op, step),
+        snapshot: () => model.snapshot(),
+        behaviours: () => model.behaviours(),
+      };
+    };
+    const alphabet = movableEverything;
+    const direct = runExplore(microWorld, { alphabet, depthMax: 5 });
+    const replayed = runExplore(microWorld, {
+      alphabet,
+      depthMax: 5,
+      implementations: { model: bare, impl: bare },
+    });
+    expect(replayed.forkModes).toEqual({ model: 'replay', impl: 'replay' });
+    expect(direct.forkModes).toEqual({ model: 'saveState', impl: 'saveState' });
+    expect(replayed.levelSizes).toEqual(direct.levelSizes);
+    expect(fingerprintsOf(replayed)).toEqual(fingerprintsOf(direct));
   });
 });
 

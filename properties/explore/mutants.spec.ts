@@ -85,3 +85,35 @@ describe('the explorer finds every zoo mutant with a trace no longer than the ca
     }
   }
 });
+
+describe('the shortest counterexample is pinned (STYLE G14)', () => {
+  it('wrong-free-list without CMA: an UNMOVABLE page freed onto the MOVABLE list, 2 ops', () => {
+    const against = 'zoo:wrong-free-list';
+    const implementations = implementationsFor(against);
+    if (implementations === null) throw new Error(`${against} is not registered`);
+    const world = worlds[1];
+    // Boot: 16 pages, four MOVABLE pageblocks of 4, each one free order-2 block on the MOVABLE
+    // list, pfn 12 at its head (the last freed).
+    const result = runExplore(world, { implementations, depthMax: 4 });
+    expect(result.violationOps).toEqual([
+      // The UNMOVABLE request falls back to MOVABLE, takes the order-2 block at pfn 12 and
+      // claims its pageblock (now UNMOVABLE); pfn 13 (order 0) and 14 (order 1) go on the
+      // UNMOVABLE lists, pfn 12 is allocated.
+      { kind: 'alloc', order: 0, migratetype: 'UNMOVABLE' },
+      // Freed into an UNMOVABLE pageblock: the model merges it back to the order-2 block 12 on
+      // the UNMOVABLE list; the mutant puts that block on the MOVABLE list.
+      { kind: 'free', target: 0 },
+    ]);
+    // No 1-op trace fails: all 9 one-op states (and the boot state) were checked first.
+    expect(result.levelSizes.slice(0, 2)).toEqual([1, 9]);
+    const { trace } = confirmCounterexample(
+      world,
+      result.violationOps ?? [],
+      against,
+      implementations,
+    );
+    expect(trace.failure?.explanation).toBe(
+      'zone Normal order 2 Unmovable list: expected [12] actual []',
+    );
+  });
+});

@@ -1,12 +1,15 @@
 /**
  * The explorer visits every reachable state once (STYLE G14): exact distinct-state counts on
- * fixed tiny worlds, one of them recomputed by a naive explorer written here — boot a fresh
- * model and replay the whole path for every state, key states by a JSON string of their
- * canonical snapshot in a Set — which shares nothing with src/explore/ but the documented rules
- * (which ops are tried, what is symmetric).
+ * fixed tiny worlds, one of them recomputed by a naive explorer written here — the model's plain
+ * state copied with structuredClone for every transition (STYLE G4), states keyed by a JSON
+ * string of their canonical snapshot in a Set — which shares nothing with src/explore/ or the
+ * model's saveState() but the documented rules (which ops are tried, what is symmetric).
  */
 import { describe, expect, it } from 'vitest';
-import { ModelAllocator } from '../../model/allocator.ts';
+import { apply } from '../../model/apply.ts';
+import { bootModel } from '../../model/boot/boot.ts';
+import { modelSnapshot } from '../../model/snapshot.ts';
+import type { ModelState } from '../../model/state.ts';
 import type { Op } from '../../src/core/op.ts';
 import type { Snapshot } from '../../src/core/snapshot.ts';
 import type { World } from '../../src/core/world.ts';
@@ -54,25 +57,21 @@ function naiveOps(snapshot: Snapshot): Op[] {
   return ops;
 }
 
-function replay(world: World, path: readonly Op[]): ModelAllocator {
-  const model = new ModelAllocator();
-  model.boot(world);
-  path.forEach((op, step) => model.apply(op, step));
-  return model;
-}
-
 function naiveCount(world: World): { distinct: number; levels: number[] } {
-  const seen = new Set<string>([naiveKey(replay(world, []).snapshot())]);
-  let frontier: Op[][] = [[]];
+  const initial = bootModel(world);
+  const seen = new Set<string>([naiveKey(modelSnapshot(initial))]);
+  let frontier: ModelState[] = [initial];
   const levels = [1];
-  while (frontier.length > 0) {
-    const next: Op[][] = [];
-    for (const path of frontier) {
-      for (const op of naiveOps(replay(world, path).snapshot())) {
-        const key = naiveKey(replay(world, [...path, op]).snapshot());
+  for (let depth = 0; frontier.length > 0; depth++) {
+    const next: ModelState[] = [];
+    for (const state of frontier) {
+      for (const op of naiveOps(modelSnapshot(state))) {
+        const successor = structuredClone(state);
+        apply(successor, op, depth);
+        const key = naiveKey(modelSnapshot(successor));
         if (seen.has(key)) continue;
         seen.add(key);
-        next.push([...path, op]);
+        next.push(successor);
       }
     }
     if (next.length > 0) levels.push(next.length);

@@ -13,6 +13,7 @@ import { OP_KINDS, type OpKind } from '../core/op.ts';
 import type { World } from '../core/world.ts';
 import { parseWorld } from '../core/worldParse.ts';
 import { implementationsFor } from '../harness/registry.ts';
+import type { Implementations } from '../harness/runner.ts';
 import type { AlphabetOptions } from '../explore/alphabet.ts';
 import {
   type Counterexample,
@@ -67,6 +68,7 @@ export interface ExploreSettings {
   timeMs: number | null;
   shard: { index: number; count: number };
   against: string;
+  implementations: Implementations;
   corpusDir: string;
   alphabet: AlphabetOptions;
 }
@@ -101,7 +103,8 @@ export function readExploreSettings(parsed: Parsed): ExploreSettings {
     throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
   const worldFile = stringFlag(parsed, 'world') ?? DEFAULT_WORLD;
   const against = stringFlag(parsed, 'against') ?? 'impl';
-  if (implementationsFor(against) === null) {
+  const implementations = implementationsFor(against);
+  if (implementations === null) {
     throw new UsageError(`--against: unknown implementation '${against}'`);
   }
   return {
@@ -112,6 +115,7 @@ export function readExploreSettings(parsed: Parsed): ExploreSettings {
     timeMs: durationFlag(parsed, 'time') ?? null,
     shard: shardFlag(parsed, 'shard') ?? { index: 0, count: 1 },
     against,
+    implementations,
     corpusDir: stringFlag(parsed, 'corpus') ?? 'counterexamples',
     alphabet: {
       kinds: listFlag<OpKind>(parsed, 'op-kinds', OP_KINDS) ?? OP_KINDS,
@@ -136,8 +140,6 @@ async function runExplorer(
   settings: ExploreSettings,
   progress: ProgressLine,
 ): Promise<ExploreResult> {
-  const implementations = implementationsFor(settings.against);
-  if (implementations === null) throw new UsageError(`--against: unknown '${settings.against}'`);
   let interrupted = false;
   const onSigint = (): void => {
     interrupted = true;
@@ -146,7 +148,7 @@ async function runExplorer(
   try {
     return await exploreAsync({
       world: settings.world,
-      implementations,
+      implementations: settings.implementations,
       alphabet: settings.alphabet,
       depthMax: settings.depthMax,
       statesMax: settings.statesMax,
@@ -183,13 +185,11 @@ export async function exploreCommand(parsed: Parsed): Promise<number> {
   const lines = exploreSummary(settings, result);
   let counterexample: Counterexample | null = null;
   if (result.violationOps !== null) {
-    const implementations = implementationsFor(settings.against);
-    if (implementations === null) throw new UsageError(`--against: unknown '${settings.against}'`);
     counterexample = confirmCounterexample(
       settings.world,
       result.violationOps,
       settings.against,
-      implementations,
+      settings.implementations,
     );
     lines.push(...counterexampleLines(settings, counterexample));
   }

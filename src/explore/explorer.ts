@@ -13,14 +13,14 @@
  * expanded comes, by restoring its parent and applying one op. Expanding a level in order visits
  * the parents in order too, so one saved state per depth (the `slots`, a path from the initial
  * state) is all it holds; rebuilding costs about one extra transition per state, against the
- * dozens its expansion costs.
+ * 3 to 15 its expansion costs.
  *
  * Where the checks run, and why:
  * - every transition: both results compared (a `check` op's result is its whole point), both
  *   snapshots taken and compared exactly (snapshotsEqual), the fingerprint computed. Comparing
  *   only on new states would miss an impl that diverges on an edge into a state already seen,
- *   and then the shortest trace could be lost. This is the bulk of the cost: two snapshot()
- *   calls, the only way through the Allocator interface to see a state.
+ *   and then the shortest trace could be lost. The two snapshot() calls (the only way through
+ *   the Allocator interface to see a state) are a third of a transition's cost.
  * - every new state: every invariant, once, on the model's snapshot. Invariants are pure
  *   functions of (snapshot, context); the two snapshots are equal, so the impl's findings would
  *   be the same ones (the runner would call that side 'both'). A state seen before has been
@@ -28,6 +28,19 @@
  * - every release transition (cmaRelease, dmaFree), new state or not: cma-release-returns,
  *   the one invariant that reads the op, its result and the target's range (CheckContext), so
  *   it is a property of the edge, not of the state.
+ *
+ * Sharding (`--shard i/n`) is by prefix and needs no communication: every shard walks the same
+ * first levels, the first level with SPLIT_STATES_PER_SHARD states per shard is dealt out (state
+ * j to shard j mod n), and each shard expands below its own states with its own visited set. The
+ * union of the shards' states is the whole run's; a state below two prefixes is visited by both,
+ * so a depth-bounded run splits well (3 shards: each ~45% of the work on the default world to
+ * depth 4) and an exhausted space where ops undo each other hardly splits at all.
+ *
+ * Cost (bench/explore.ts): a transition is about 10 µs on a 16-page world, nearly all of it in
+ * the implementations behind the interface — restore 2, two applies 3, two snapshots 3.5 — and
+ * under 1 µs here (fingerprint, table); a new state adds its invariants (3 µs) and, when it is
+ * expanded, two saveState() calls (10 µs, the impl's). Distinct states/s is that over the 3 to
+ * 15 transitions each state has.
  *
  * Not covered: states beyond the bounds (the summary then says `bounded`, never a pass, STYLE
  * G14); ops outside the alphabet (src/explore/alphabet.ts); two states with equal fingerprints
