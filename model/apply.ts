@@ -19,10 +19,13 @@ import { type Allocation, type ModelState, countBehaviour } from './state.ts';
  * `.exhaustive()` would (a new op kind without a handler does not compile), without building a
  * matcher object on every op — this runs once per step of every campaign.
  */
-type Handlers = { [K in Op['kind']]: (state: ModelState, op: Extract<Op, { kind: K }>, step: number) => OpResult };
+type Handlers = {
+  [K in Op['kind']]: (state: ModelState, op: Extract<Op, { kind: K }>, step: number) => OpResult;
+};
 
 const HANDLERS: Handlers = {
-  alloc: (state, o, step) => allocOp(state, o.order, requestMigratetypeFromName(o.migratetype), step),
+  alloc: (state, o, step) =>
+    allocOp(state, o.order, requestMigratetypeFromName(o.migratetype), step),
   free: (state, o) => freeOp(state, o.target),
   cmaAlloc: (state, o, step) => cmaAllocOp(state, o.area, o.count, o.align, step),
   cmaRelease: (state, o) => releaseOp(state, o.target, 'cma'),
@@ -34,13 +37,18 @@ const HANDLERS: Handlers = {
   check: (state, o) => checkOp(state, o.target),
 };
 
+/** Applies one op (docs/MODEL.md "Ops"). No kernel counterpart: the harness's entry point. */
 export function apply(state: ModelState, op: Op, step: number): OpResult {
   // TypeScript cannot correlate HANDLERS[op.kind] with op; the table's type guarantees it.
   const handler = HANDLERS[op.kind] as (state: ModelState, op: Op, step: number) => OpResult;
   return handler(state, op, step);
 }
 
-function liveAllocation(state: ModelState, id: number, kinds: readonly AllocationKind[]): Allocation {
+function liveAllocation(
+  state: ModelState,
+  id: number,
+  kinds: readonly AllocationKind[],
+): Allocation {
   const allocation = state.allocations.get(id);
   assert(allocation !== undefined, `apply: target ${id} is not a live allocation`);
   assert(kinds.includes(allocation.kind), `apply: target ${id} is a ${allocation.kind} allocation`);
@@ -64,9 +72,17 @@ function allocOp(state: ModelState, order: number, requestMt: 0 | 1 | 2, step: n
   }
   countBehaviour(state, 'alloc.ok');
   recordAllocation(state, {
-    id: step, kind: 'pages', pfn: taken.pfn, pageCount: 1 << order, order,
-    migratetype: taken.migratetype, sourceList: taken.sourceList, area: -1,
-    pinned: false, pinnedPfn: -1, token: 0,
+    id: step,
+    kind: 'pages',
+    pfn: taken.pfn,
+    pageCount: 1 << order,
+    order,
+    migratetype: taken.migratetype,
+    sourceList: taken.sourceList,
+    area: -1,
+    pinned: false,
+    pinnedPfn: -1,
+    token: 0,
   });
   return { ok: true, pfn: taken.pfn };
 }
@@ -79,15 +95,37 @@ function freeOp(state: ModelState, target: number): OpResult {
   return { ok: true };
 }
 
-function recordRange(state: ModelState, id: number, kind: AllocationKind, area: number, pfn: Pfn, count: number): void {
+function recordRange(
+  state: ModelState,
+  id: number,
+  kind: AllocationKind,
+  area: number,
+  pfn: Pfn,
+  count: number,
+): void {
   recordAllocation(state, {
-    id, kind, pfn, pageCount: count, order: -1, migratetype: MIGRATE_CMA, sourceList: -1, area,
-    pinned: false, pinnedPfn: -1, token: 0,
+    id,
+    kind,
+    pfn,
+    pageCount: count,
+    order: -1,
+    migratetype: MIGRATE_CMA,
+    sourceList: -1,
+    area,
+    pinned: false,
+    pinnedPfn: -1,
+    token: 0,
   });
 }
 
 /** cma_alloc(cma_areas[area], count, align). */
-function cmaAllocOp(state: ModelState, area: number, count: number, align: number, step: number): OpResult {
+function cmaAllocOp(
+  state: ModelState,
+  area: number,
+  count: number,
+  align: number,
+  step: number,
+): OpResult {
   const result = cmaAlloc(state, area, count, align);
   if (!('pfn' in result)) return { ok: false, reason: result.reason };
   recordRange(state, step, 'cma', area, result.pfn, count);
@@ -106,9 +144,10 @@ function dmaAllocOp(state: ModelState, device: number, size: number, step: numbe
 function releaseOp(state: ModelState, target: number, kind: 'cma' | 'dma'): OpResult {
   const allocation = liveAllocation(state, target, [kind]);
   state.allocations.delete(target);
-  const released = kind === 'cma'
-    ? cmaRelease(state, allocation.area, allocation.pfn, allocation.pageCount)
-    : dmaReleaseFromContiguous(state, allocation.area, allocation.pfn, allocation.pageCount);
+  const released =
+    kind === 'cma'
+      ? cmaRelease(state, allocation.area, allocation.pfn, allocation.pageCount)
+      : dmaReleaseFromContiguous(state, allocation.area, allocation.pfn, allocation.pageCount);
   return released ? { ok: true } : { ok: false, reason: 'not-in-area' };
 }
 

@@ -67,9 +67,9 @@ export function canStealFallback(state: ModelState, order: number, startMt: Migr
 
 /**
  * Mirrors find_suitable_fallback(area, order, mt, only_stealable = false, &can_steal) —
- * mm/page_alloc.c, the same in K4_9 and K6_1 (kernel-semantics.md §4.2 step 1a, §12.14). `nr_free` counts every list
- * of the order (CMA and ISOLATE too), so it is only an early skip; the first fallback type of the
- * table with a non-empty list at `order` wins.
+ * mm/page_alloc.c, the same in K4_9 and K6_1 (kernel-semantics.md §4.2 step 1a, §12.14).
+ * `nr_free` counts every list of the order (CMA and ISOLATE too), so it is only an early skip;
+ * the first fallback type of the table with a non-empty list at `order` wins.
  */
 export function findSuitableFallback(
   state: ModelState, zone: Zone, order: number, startMt: Migratetype,

@@ -3,11 +3,23 @@
  * format, with the debugfs views of each CMA area computed the way the kernel computes them.
  */
 import { MIGRATE_CMA, migratetypeLetter } from '../src/core/migratetype.ts';
-import type { AllocationSnapshot, CmaAreaSnapshot, Snapshot, ZoneSnapshot } from '../src/core/snapshot.ts';
+import type {
+  AllocationSnapshot,
+  CmaAreaSnapshot,
+  Snapshot,
+  ZoneSnapshot,
+} from '../src/core/snapshot.ts';
 import type { PfnRange } from '../src/core/world.ts';
 import { cmaDebugBitmapWords, cmaDebugMaxchunk, cmaDebugUsed } from './cmaDebug.ts';
-import { type Allocation, type CmaArea, type ModelState, type Zone, OWNER_RESERVED } from './state.ts';
+import {
+  type Allocation,
+  type CmaArea,
+  type ModelState,
+  type Zone,
+  OWNER_RESERVED,
+} from './state.ts';
 
+/** The canonical snapshot of the state. No kernel counterpart (read like debugfs and /proc). */
 export function modelSnapshot(state: ModelState): Snapshot {
   return {
     profile: state.world.profile,

@@ -95,29 +95,31 @@ export interface ModelState {
   stats: Behaviours;
 }
 
+/** Mirrors pageblock_nr_pages — include/linux/pageblock-flags.h. */
 export function pageblockNrPages(state: ModelState): number {
   return 1 << state.world.pageblockOrder;
 }
 
+/** Mirrors page_zone(pfn_to_page(pfn)) — include/linux/mm.h (zones are contiguous spans). */
 export function zoneOfPfn(state: ModelState, pfn: Pfn): Zone {
   const zone = state.zones.find((z) => z.startPfn <= pfn && pfn < z.endPfn);
   if (zone === undefined) throw new RangeError(`pfn ${pfn} lies in no zone`);
   return zone;
 }
 
-/** Counts a behaviour reached (campaign coverage report). */
+/** Counts a behaviour reached (campaign coverage report). No kernel counterpart. */
 export function countBehaviour(state: ModelState, name: string, by = 1): void {
   state.stats[name] = (state.stats[name] ?? 0) + by;
 }
 
-/** Records a maximum (names start with `max.`). */
+/** Records a maximum (names start with `max.`). No kernel counterpart. */
 export function recordMax(state: ModelState, name: string, value: number): void {
   if (value > (state.stats[name] ?? 0)) state.stats[name] = value;
 }
 
 /**
- * PageLRU() of an allocation's pages, as the K6_1 scans read it (move_freepages' num_movable,
- * has_unmovable_pages, isolate_single_pageblock; docs/MODEL.md "K6_1"): a MOVABLE page
+ * Mirrors PageLRU() of an allocation's pages, as the K6_1 scans read it (move_freepages'
+ * num_movable, has_unmovable_pages, isolate_single_pageblock; docs/MODEL.md "K6_1"): a MOVABLE page
  * allocation is user memory on the LRU, pinned or not; an order > 0 one is a THP (see
  * pageCompound), whose every page reports its head's flag. Kernel allocations (UNMOVABLE,
  * RECLAIMABLE) and CMA/DMA ranges are not on the LRU.
@@ -127,9 +129,9 @@ export function pageLru(allocation: Allocation): boolean {
 }
 
 /**
- * PageCompound() of an allocation's pages (K6_1 readers): a MOVABLE page allocation of order > 0
- * is taken to be a THP (compound, on the LRU) — the kind of user memory that order stands for,
- * and what migrating it as one unit (§12.8) already assumes. UNMOVABLE/RECLAIMABLE allocations
+ * Mirrors PageCompound() of an allocation's pages (K6_1 readers): a MOVABLE page allocation of
+ * order > 0 is taken to be a THP (compound, on the LRU) — the kind of user memory that order
+ * stands for, and what migrating it as one unit (§12.8) already assumes. UNMOVABLE/RECLAIMABLE allocations
  * are alloc_pages() without __GFP_COMP, and CMA/DMA ranges are order-0 pages: not compound.
  */
 export function pageCompound(allocation: Allocation): boolean {

@@ -10,7 +10,10 @@ import { type ModelState, type Zone, OWNER_RESERVED } from '../state.ts';
 import { freeAllBootmem } from './freeAllBootmem.ts';
 import { type Layout, declareLayout } from './layout.ts';
 
-/** Boots a world: the model state right after core_initcall cma_init_reserved_areas(). */
+/**
+ * Mirrors the boot order of start_kernel() (kernel-semantics.md §7.1): the model state right
+ * after core_initcall cma_init_reserved_areas().
+ */
 export function bootModel(world: World, layout: Layout = declareLayout(world)): ModelState {
   const state = memmapInit(world, layout);
   freeAllBootmem(state, layout.reserved);
