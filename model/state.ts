@@ -131,8 +131,9 @@ export function pageLru(allocation: Allocation): boolean {
 /**
  * Mirrors PageCompound() of an allocation's pages (K6_1 readers): a MOVABLE page allocation of
  * order > 0 is taken to be a THP (compound, on the LRU) — the kind of user memory that order
- * stands for, and what migrating it as one unit (§12.8) already assumes. UNMOVABLE/RECLAIMABLE allocations
- * are alloc_pages() without __GFP_COMP, and CMA/DMA ranges are order-0 pages: not compound.
+ * stands for, and what migrating it as one unit (§12.8) already assumes. UNMOVABLE/RECLAIMABLE
+ * allocations are alloc_pages() without __GFP_COMP, and CMA/DMA ranges are order-0 pages: not
+ * compound.
  */
 export function pageCompound(allocation: Allocation): boolean {
   return pageLru(allocation) && allocation.order > 0;
