@@ -5,14 +5,21 @@
  * contents of page frames (docs/MODEL.md "Ops", kernel-semantics.md §12.5).
  *
  * Layout (STYLE G15):
- * - Records are a struct of typed arrays indexed by slot, with a stack of free slots; the table
- *   doubles when full, so its memory follows the number of *live* allocations (at most the
- *   trace length, limits.opsPerTraceMax), not the page count: RECORD_BYTES per slot.
+ * - What a free, a migration scan and ownerAt() read is one 16-byte record per slot in `hot`
+ *   (Int32Array): pfn, page count, id, and kind | order | migratetype | source list packed in
+ *   bytes. Freeing a random handle then costs one cache line instead of one per field, and
+ *   40k live records stay within L2 (a 64-byte record measured slower than both: it does not).
+ *   Pins and tokens, read by rarer ops, are plain arrays by slot. A stack of free slots is
+ *   reused last-in first-out; the table doubles when full, so its memory follows the number of
+ *   *live* allocations (at most the trace length), not the page count: RECORD_BYTES per slot.
  * - Per page frame nothing extra: while a frame is allocated the buddy's `next[pfn]` holds its
  *   owner slot and `prev[pfn]` its data token (the list links are unused then, impl/buddy.ts).
  *   A stale slot in a free frame is harmless: ownerAt() accepts a slot only if it is live and
  *   covers the pfn, and live allocations are disjoint, so that answer is exact.
- * - slotOfId maps a handle (the op's step) to its slot, an Int32Array grown by doubling.
+ * - `handles` maps a handle (the op's step) to two adjacent words, [(slot + 1) << 2 | kind,
+ *   pfn << 4 | order + 1] (0 when not live, so grown memory needs no fill), grown by doubling.
+ *   A free of a random handle reads one cache line for the slot, kind, pfn and order and only
+ *   writes the record (a dependent record read cost a third of freeOp; bench/differential.ts).
  */
 import { AssertionError, assert } from '../src/core/assert.ts';
 
@@ -21,47 +28,43 @@ export const KIND_CMA = 1;
 export const KIND_DMA = 2;
 export const KIND_NAMES = ['pages', 'cma', 'dma'] as const;
 
-/** Bytes per record slot: the arrays below plus the free-slot stack. */
-export const RECORD_BYTES = 4 + 1 + 4 + 4 + 1 + 1 + 1 + 1 + 1 + 4 + 4 + 4;
+/**
+ * The hot record (file-local const enum: esbuild writes literals). TYPES packs a byte each:
+ * kind, order + 1, migratetype, sourceList + 1 (order and sourceList are -1 for ranges).
+ */
+const enum H { PFN = 0, PAGE_COUNT = 1, ID = 2, TYPES = 3, SHIFT = 2 }
 
-/** A copy of the table (AllocationTable.save()), for BuddyCore.saveState(). */
+/** Bytes per record slot: the hot record, area, pinned, pinnedPfn, token, free-slot entry. */
+export const RECORD_BYTES = (1 << H.SHIFT) * 4 + 1 + 1 + 4 + 4 + 4;
+
+/**
+ * A copy of the table (AllocationTable.saveInto()), for BuddyCore.saveState(): the counts here,
+ * the arrays' bytes back to back in a buffer the caller owns, from `offset`.
+ */
 export interface TableState {
   readonly capacity: number;
   readonly liveCount: number;
   readonly freeTop: number;
-  readonly id: Int32Array;
-  readonly kind: Uint8Array;
-  readonly pfn: Int32Array;
-  readonly pageCount: Int32Array;
-  readonly order: Int8Array;
-  readonly migratetype: Uint8Array;
-  readonly sourceList: Int8Array;
-  readonly area: Int8Array;
-  readonly pinned: Uint8Array;
-  readonly pinnedPfn: Int32Array;
-  readonly token: Int32Array;
-  readonly freeSlots: Int32Array;
-  readonly slotOfId: Int32Array;
+  /** Length of the handle map (it grows with the ids, apart from `capacity`). */
+  readonly handlesLength: number;
+  readonly offset: number;
+  /** The saved bytes of each array, views into the caller's buffer (arrays() order). */
+  readonly segments: readonly Uint8Array[];
 }
 
 export class AllocationTable {
   capacity = 0;
   liveCount = 0;
-  id: Int32Array = new Int32Array(0);
-  kind: Uint8Array = new Uint8Array(0);
-  pfn: Int32Array = new Int32Array(0);
-  /** 0 marks a free slot. */
-  pageCount: Int32Array = new Int32Array(0);
-  order: Int8Array = new Int8Array(0);
-  migratetype: Uint8Array = new Uint8Array(0);
-  sourceList: Int8Array = new Int8Array(0);
-  area: Int8Array = new Int8Array(0);
-  pinned: Uint8Array = new Uint8Array(0);
-  pinnedPfn: Int32Array = new Int32Array(0);
-  token: Int32Array = new Int32Array(0);
+  private hot: Int32Array = new Int32Array(0);
+  private area: Int8Array = new Int8Array(0);
+  private pinned: Uint8Array = new Uint8Array(0);
+  private pinnedPfn: Int32Array = new Int32Array(0);
+  private token: Int32Array = new Int32Array(0);
   private freeSlots: Int32Array = new Int32Array(0);
   private freeTop = 0;
-  private slotOfId: Int32Array = new Int32Array(0);
+  private handles: Int32Array = new Int32Array(0);
+  /** Byte views of arrays(), rebuilt when an array is replaced (state copies use them). */
+  private byteViews: Uint8Array[] = [];
 
   /**
    * @param owner  the buddy's `next` array (owner slot of each allocated frame)
@@ -75,9 +78,10 @@ export class AllocationTable {
   }
 
   /**
-   * Records a new allocation, claims its frames and zeroes their tokens; returns its slot.
-   * Speed: positional arguments (no object per allocation) and one loop over the frames
-   * instead of two TypedArray.fill() calls, whose call overhead exceeds a short loop.
+   * Records a new allocation and claims its frames; returns its slot. The frames keep whatever
+   * a previous owner left (the kernel zeroes nothing): with token 0 nothing reads them.
+   * Speed: positional arguments (no object per allocation) and a loop over the frames instead
+   * of TypedArray.fill(), whose call overhead exceeds a short loop.
    */
   create(
     id: number, kind: number, pfn: number, pageCount: number, order: number,
@@ -85,53 +89,129 @@ export class AllocationTable {
   ): number {
     if (this.freeTop === 0) this.grow(this.capacity * 2);
     const slot = this.freeSlots[--this.freeTop];
-    this.id[slot] = id;
-    this.kind[slot] = kind;
-    this.pfn[slot] = pfn;
-    this.pageCount[slot] = pageCount;
-    this.order[slot] = order;
-    this.migratetype[slot] = migratetype;
-    this.sourceList[slot] = sourceList;
+    const hot = this.hot;
+    const at = slot << H.SHIFT;
+    hot[at + H.PFN] = pfn;
+    hot[at + H.PAGE_COUNT] = pageCount;
+    hot[at + H.ID] = id;
+    hot[at + H.TYPES] = kind | (order + 1) << 8 | migratetype << 16 | (sourceList + 1) << 24;
     this.area[slot] = area;
     this.pinned[slot] = 0;
     this.pinnedPfn[slot] = -1;
     this.token[slot] = 0;
     const owner = this.owner;
-    const frames = this.frames;
-    for (let frame = pfn; frame < pfn + pageCount; frame++) {
-      owner[frame] = slot;
-      frames[frame] = 0;
-    }
-    this.mapId(id, slot);
+    for (let frame = pfn; frame < pfn + pageCount; frame++) owner[frame] = slot;
+    this.mapId(id, slot, kind, pfn << 4 | (order + 1));
     this.liveCount++;
     return slot;
   }
 
-  /** Forgets an allocation; its frames keep stale owner/token values (see header). */
-  release(slot: number): void {
-    if (this.pageCount[slot] <= 0) fail(`AllocationTable.release: slot ${slot} is not live`);
-    this.slotOfId[this.id[slot]] = -1;
-    this.pageCount[slot] = 0;
+  /** Forgets the allocation with handle `id`; its frames keep stale owner/token values. */
+  release(id: number): void {
+    const slot = this.slotOf(id);
+    if (slot < 0) throw new AssertionError(`AllocationTable.release: ${id} is not live`);
+    this.handles[id << 1] = 0;
+    this.hot[(slot << H.SHIFT) + H.PAGE_COUNT] = 0;
     this.freeSlots[this.freeTop++] = slot;
     this.liveCount--;
   }
 
   /** The slot of the allocation with handle `id`, or -1. */
   slotOf(id: number): number {
-    return id >= 0 && id < this.slotOfId.length ? this.slotOfId[id] : -1;
+    return id >= 0 && id << 1 < this.handles.length ? (this.handles[id << 1] >> 2) - 1 : -1;
+  }
+
+  /** The kind of the live allocation with handle `id` (see slotOf()). */
+  kindOfHandle(id: number): number {
+    return this.handles[id << 1] & 3;
+  }
+
+  /** The first pfn of the live allocation with handle `id`, from the handle's line. */
+  pfnOfHandle(id: number): number {
+    return this.handles[(id << 1) + 1] >> 4;
+  }
+
+  /** The order of the live page allocation with handle `id` (-1 for ranges). */
+  orderOfHandle(id: number): number {
+    return (this.handles[(id << 1) + 1] & 15) - 1;
+  }
+
+  idOf(slot: number): number {
+    return this.hot[(slot << H.SHIFT) + H.ID];
+  }
+
+  pfnOf(slot: number): number {
+    return this.hot[(slot << H.SHIFT) + H.PFN];
+  }
+
+  /** Pages held; 0 marks a free slot. */
+  pageCountOf(slot: number): number {
+    return this.hot[(slot << H.SHIFT) + H.PAGE_COUNT];
+  }
+
+  /** KIND_PAGES, KIND_CMA or KIND_DMA. */
+  kindOf(slot: number): number {
+    return this.hot[(slot << H.SHIFT) + H.TYPES] & 0xff;
+  }
+
+  /** Buddy order of a page allocation; -1 for CMA and DMA ranges. */
+  orderOf(slot: number): number {
+    return ((this.hot[(slot << H.SHIFT) + H.TYPES] >> 8) & 0xff) - 1;
+  }
+
+  /** Requested migratetype of a page allocation; MIGRATE_CMA for ranges. */
+  migratetypeOf(slot: number): number {
+    return (this.hot[(slot << H.SHIFT) + H.TYPES] >> 16) & 0xff;
+  }
+
+  /** The free list type a page allocation's block was taken from; -1 for ranges. */
+  sourceListOf(slot: number): number {
+    return (this.hot[(slot << H.SHIFT) + H.TYPES] >>> 24) - 1;
+  }
+
+  setSourceList(slot: number, migratetype: number): void {
+    const at = (slot << H.SHIFT) + H.TYPES;
+    this.hot[at] = (this.hot[at] & 0xffffff) | (migratetype + 1) << 24;
+  }
+
+  /** The CMA area of a range; -1 for page allocations. */
+  areaOf(slot: number): number {
+    return this.area[slot];
+  }
+
+  isPinned(slot: number): boolean {
+    return this.pinned[slot] === 1;
+  }
+
+  /** The pfn the allocation had when pinned, -1 when not pinned. */
+  pinnedPfnOf(slot: number): number {
+    return this.pinnedPfn[slot];
+  }
+
+  /** pin / unpin (idempotent): a new pin remembers the pfn it was taken at. */
+  setPinned(slot: number, pinned: boolean): void {
+    if (pinned && this.pinned[slot] === 0) this.pinnedPfn[slot] = this.pfnOf(slot);
+    if (!pinned) this.pinnedPfn[slot] = -1;
+    this.pinned[slot] = pinned ? 1 : 0;
+  }
+
+  /** Data token last written by a `write` op (0 = never written). */
+  tokenOf(slot: number): number {
+    return this.token[slot];
   }
 
   /** The live allocation holding page frame `pfn`, or -1 (free, reserved, or never owned). */
   ownerAt(pfn: number): number {
     const slot = this.owner[pfn];
     if (slot < 0 || slot >= this.capacity) return -1;
-    const start = this.pfn[slot];
-    return pfn >= start && pfn < start + this.pageCount[slot] ? slot : -1;
+    const at = slot << H.SHIFT;
+    const start = this.hot[at + H.PFN];
+    return pfn >= start && pfn < start + this.hot[at + H.PAGE_COUNT] ? slot : -1;
   }
 
   /** Points the frames [pfn, pfn + pageCount) at `slot`. */
   claimFrames(slot: number, pfn: number): void {
-    this.owner.fill(slot, pfn, pfn + this.pageCount[slot]);
+    this.owner.fill(slot, pfn, pfn + this.pageCountOf(slot));
   }
 
   /** Copies the data tokens of `pageCount` frames from `sourcePfn` to `targetPfn`. */
@@ -141,20 +221,29 @@ export class AllocationTable {
 
   /** Moves an allocation's record and frame ownership to `targetPfn` (migration). */
   moveTo(slot: number, targetPfn: number): void {
-    this.pfn[slot] = targetPfn;
+    const at = slot << H.SHIFT;
+    this.hot[at + H.PFN] = targetPfn;
+    const word = (this.hot[at + H.ID] << 1) + 1;
+    this.handles[word] = targetPfn << 4 | (this.handles[word] & 15);
     this.claimFrames(slot, targetPfn);
   }
 
   /** `write`: the token in the record and in every frame. */
   write(slot: number, token: number): void {
     this.token[slot] = token;
-    this.frames.fill(token, this.pfn[slot], this.pfn[slot] + this.pageCount[slot]);
+    const pfn = this.pfnOf(slot);
+    this.frames.fill(token, pfn, pfn + this.pageCountOf(slot));
   }
 
-  /** The common token of the allocation's frames, or -1 when they differ. */
+  /**
+   * The common token of the allocation's frames, or -1 when they differ; 0 for an allocation
+   * never written (its frames hold a previous owner's data, which no op observes — as the
+   * model's snapshot).
+   */
   frameToken(slot: number): number {
-    const start = this.pfn[slot];
-    const end = start + this.pageCount[slot];
+    if (this.token[slot] === 0) return 0;
+    const start = this.pfnOf(slot);
+    const end = start + this.pageCountOf(slot);
     const first = this.frames[start];
     for (let pfn = start + 1; pfn < end; pfn++) if (this.frames[pfn] !== first) return -1;
     return first;
@@ -163,72 +252,100 @@ export class AllocationTable {
   /** Live slots sorted by id. */
   liveSlotsById(): number[] {
     const slots: number[] = [];
-    for (let slot = 0; slot < this.capacity; slot++) if (this.pageCount[slot] > 0) slots.push(slot);
-    return slots.sort((a, b) => this.id[a] - this.id[b]);
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (this.pageCountOf(slot) > 0) slots.push(slot);
+    }
+    return slots.sort((a, b) => this.idOf(a) - this.idOf(b));
   }
 
   /** Bytes held by the records (for stateBytes()). */
   byteLength(): number {
-    return this.capacity * RECORD_BYTES + this.slotOfId.byteLength;
+    return this.capacity * RECORD_BYTES + this.handles.byteLength;
   }
 
-  /** A copy of every record (the frames live in the buddy's arrays, copied with them). */
-  save(): TableState {
+  /** Bytes saveInto() writes: every array of the table (its frames live in the buddy's). */
+  savedByteLength(): number {
+    let bytes = 0;
+    for (const view of this.byteViews) bytes += view.byteLength;
+    return bytes;
+  }
+
+  /**
+   * Copies every array into `bytes` from `offset` (a state copy; the caller allocates one
+   * buffer for the whole core: each off-heap typed array costs about a microsecond to create).
+   */
+  saveInto(bytes: Uint8Array, offset: number): TableState {
+    const segments: Uint8Array[] = [];
+    let at = offset;
+    for (const view of this.byteViews) {
+      const segment = bytes.subarray(at, at + view.byteLength);
+      segment.set(view);
+      segments.push(segment);
+      at += view.byteLength;
+    }
     return {
       capacity: this.capacity, liveCount: this.liveCount, freeTop: this.freeTop,
-      id: this.id.slice(), kind: this.kind.slice(), pfn: this.pfn.slice(),
-      pageCount: this.pageCount.slice(), order: this.order.slice(),
-      migratetype: this.migratetype.slice(), sourceList: this.sourceList.slice(),
-      area: this.area.slice(), pinned: this.pinned.slice(), pinnedPfn: this.pinnedPfn.slice(),
-      token: this.token.slice(), freeSlots: this.freeSlots.slice(),
-      slotOfId: this.slotOfId.slice(),
+      handlesLength: this.handles.length, offset, segments,
     };
   }
 
-  /** Puts back a copy taken by save(), reusing the arrays when their sizes match. */
-  restore(state: TableState): void {
-    this.capacity = state.capacity;
+  /** Puts back a copy taken by saveInto(), reusing the arrays when their sizes match. */
+  restoreFrom(state: TableState): void {
+    if (this.capacity !== state.capacity || this.handles.length !== state.handlesLength) {
+      this.allocate(state.capacity, state.handlesLength);
+    }
     this.liveCount = state.liveCount;
     this.freeTop = state.freeTop;
-    this.id = copyInto(this.id, state.id);
-    this.kind = copyInto(this.kind, state.kind);
-    this.pfn = copyInto(this.pfn, state.pfn);
-    this.pageCount = copyInto(this.pageCount, state.pageCount);
-    this.order = copyInto(this.order, state.order);
-    this.migratetype = copyInto(this.migratetype, state.migratetype);
-    this.sourceList = copyInto(this.sourceList, state.sourceList);
-    this.area = copyInto(this.area, state.area);
-    this.pinned = copyInto(this.pinned, state.pinned);
-    this.pinnedPfn = copyInto(this.pinnedPfn, state.pinnedPfn);
-    this.token = copyInto(this.token, state.token);
-    this.freeSlots = copyInto(this.freeSlots, state.freeSlots);
-    this.slotOfId = copyInto(this.slotOfId, state.slotOfId);
+    const views = this.byteViews;
+    for (let index = 0; index < views.length; index++) views[index].set(state.segments[index]);
   }
 
-  private mapId(id: number, slot: number): void {
-    if (!(id >= 0 && id < this.slotOfId.length)) this.growIds(id);
-    // A handle is an op's step: unique, so its entry must be free (asserted without building
-    // the message on the hot path).
-    if (this.slotOfId[id] !== -1) fail(`AllocationTable: allocation id ${id} is already live`);
-    this.slotOfId[id] = slot;
+  /** Rebuilds byteViews after an array was replaced: every array of the table, as bytes. */
+  private refreshViews(): void {
+    const arrays: TypedArray[] = [
+      this.hot, this.pinnedPfn, this.token, this.freeSlots, this.handles, this.area, this.pinned,
+    ];
+    this.byteViews = arrays.map((array) => (
+      new Uint8Array(array.buffer, array.byteOffset, array.byteLength)));
+  }
+
+  private mapId(id: number, slot: number, kind: number, place: number): void {
+    if (!(id >= 0 && id << 1 < this.handles.length)) this.growIds(id);
+    // A handle is an op's step: unique, so its entry must be free (tested first, so that the
+    // message is built only on failure).
+    if (this.handles[id << 1] !== 0) {
+      throw new AssertionError(`AllocationTable: allocation id ${id} is already live`);
+    }
+    this.handles[id << 1] = (slot + 1) << 2 | kind;
+    this.handles[(id << 1) + 1] = place;
   }
 
   private growIds(id: number): void {
-    assert(Number.isSafeInteger(id) && id >= 0, `AllocationTable: bad allocation id ${id}`);
-    const grown = new Int32Array(Math.max(64, 2 ** Math.ceil(Math.log2(id + 1)))).fill(-1);
-    grown.set(this.slotOfId);
-    this.slotOfId = grown;
+    assert(Number.isSafeInteger(id) && id >= 0 && id < 2 ** 29,
+      `AllocationTable: bad allocation id ${id}`);
+    const length = 2 * Math.max(64, 2 ** Math.ceil(Math.log2(id + 1)));
+    const grown = new Int32Array(length);
+    grown.set(this.handles);
+    this.handles = grown;
+    this.refreshViews();
+  }
+
+  /** Fresh arrays of the sizes a saved table had (restoreFrom() then fills them). */
+  private allocate(capacity: number, handlesLength: number): void {
+    this.hot = new Int32Array(capacity << H.SHIFT);
+    this.area = new Int8Array(capacity);
+    this.pinned = new Uint8Array(capacity);
+    this.pinnedPfn = new Int32Array(capacity);
+    this.token = new Int32Array(capacity);
+    this.freeSlots = new Int32Array(capacity);
+    this.handles = new Int32Array(handlesLength);
+    this.capacity = capacity;
+    this.refreshViews();
   }
 
   private grow(capacity: number): void {
     const old = this.capacity;
-    this.id = resize(this.id, capacity, Int32Array);
-    this.kind = resize(this.kind, capacity, Uint8Array);
-    this.pfn = resize(this.pfn, capacity, Int32Array);
-    this.pageCount = resize(this.pageCount, capacity, Int32Array);
-    this.order = resize(this.order, capacity, Int8Array);
-    this.migratetype = resize(this.migratetype, capacity, Uint8Array);
-    this.sourceList = resize(this.sourceList, capacity, Int8Array);
+    this.hot = resize(this.hot, capacity << H.SHIFT, Int32Array);
     this.area = resize(this.area, capacity, Int8Array);
     this.pinned = resize(this.pinned, capacity, Uint8Array);
     this.pinnedPfn = resize(this.pinnedPfn, capacity, Int32Array);
@@ -237,22 +354,11 @@ export class AllocationTable {
     // Fresh slots are pushed so that the lowest is popped first.
     for (let slot = capacity - 1; slot >= old; slot--) this.freeSlots[this.freeTop++] = slot;
     this.capacity = capacity;
+    this.refreshViews();
   }
 }
 
 type TypedArray = Int32Array | Uint8Array | Int8Array;
-
-/** `saved` copied into `live` when both have its length, else a fresh copy of it. */
-function copyInto<T extends TypedArray>(live: T, saved: T): T {
-  if (live.length !== saved.length) return saved.slice() as T;
-  live.set(saved);
-  return live;
-}
-
-/** Throws an AssertionError; callers test first, so no message is built on the hot path. */
-function fail(message: string): never {
-  throw new AssertionError(message);
-}
 
 function resize<T extends TypedArray>(
   array: T, length: number, Type: new (length: number) => T,

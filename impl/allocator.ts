@@ -8,12 +8,13 @@
  * `core.freePages(pfn, order)`, reachable as `core` after boot.
  *
  * The apply layer allocates only what it returns: one object per successful allocation
- * ({ ok, pfn }); every other result is a frozen constant. Op fields are read once, the target
- * handle is one typed-array lookup, and assertion messages are built only when they fail.
+ * ({ ok, pfn }); every other result is a frozen constant. Op fields are read once, a target
+ * handle is one cache line (impl/allocations.ts), and assertion messages are built only when
+ * they fail. What remains per op is mostly the buddy's own memory traffic.
  *
  * Building a bug-zoo mutant (zoo/, one file each). Every kernel step impl takes is a method of
- * BuddyCore; a mutant subclasses it, overrides ONE method to break one kernel rule, and hands a
- * factory to the ImplAllocator constructor (zoo/wrongFreeList.ts is one):
+ * BuddyCore (import it from here); a mutant subclasses it, overrides ONE method to break one
+ * kernel rule, and hands a factory to the ImplAllocator constructor (zoo/wrongFreeList.ts):
  *
  *   class NoIsolateAccountingCore extends BuddyCore {
  *     // set_migratetype_isolate() leaves the isolated pages counted in NR_FREE_PAGES.
@@ -32,9 +33,11 @@
  *   __rmqueue, __rmqueue_smallest      rmqueue, rmqueueSmallest — buddy.ts
  *   expand                             expand — buddy.ts
  *   __free_pages, __free_one_page      freePages (the type it frees with), freeOneBlock,
- *                                      canMergeWithBuddy (merge decision: page_is_buddy +
- *                                      the ISOLATE max_order trick), buddyMergeLikely (tail
- *                                      placement, rule T) — buddy.ts
+ *                                      mayMergeAbovePageblock (the merge decision from
+ *                                      pageblockOrder up: page_is_buddy's zone test + the
+ *                                      ISOLATE max_order trick; below it only the buddy's
+ *                                      order mark decides), buddyMergeLikely (tail placement,
+ *                                      rule T) — buddy.ts
  *   __mod_zone_freepage_state          modZoneFreepageState(zone, pages, mt, site): one hook,
  *                                      `site` = VMSTAT_FREE_ONE_PAGE, _BUFFERED_RMQUEUE,
  *                                      _SET_ISOLATE, _UNSET_ISOLATE, _ISOLATE_FREE_PAGE — buddy.ts
@@ -59,9 +62,10 @@
  * Every step calls the others through `this`, so an override is seen by every caller. The op
  * layer (a handle's kind check, pins, write/check tokens, dma sizes) is ImplAllocator's own:
  * override allocOp, freeOp, cmaAllocOp, cmaReleaseOp, dmaAllocOp, pinOp, writeOp or checkOp in
- * a subclass that passes its name to super. Hot-path hooks (expand, canMergeWithBuddy,
- * buddyMergeLikely, modZoneFreepageState) are small so that V8 inlines them; keep an override
- * small too, or the campaign against that mutant runs slower (never wrong).
+ * a subclass that passes its name to super. Hot-path hooks (expand, buddyMergeLikely,
+ * modZoneFreepageState) are small so that V8 inlines them; keep an override small too, or the
+ * campaign against that mutant runs slower (never wrong). properties/impl/hooks.spec.ts builds
+ * five such mutants and shows the invariants catch them.
  *
  * State copy (the bounded explorer): saveState() / restoreState() copy every mutable array of
  * the core; the boot report, the world and the reserved ranges never change after boot.
@@ -249,10 +253,10 @@ export class ImplAllocator implements Allocator {
   /** free: __free_pages(page, order); a pin goes with the allocation. */
   protected freeOp(core: BuddyCore, target: number): OpResult {
     const table = core.table;
-    const slot = targetSlot(table, target, KIND_PAGES);
-    const pfn = table.pfn[slot];
-    const order = table.order[slot];
-    table.release(slot);
+    targetSlot(table, target, KIND_PAGES);
+    const pfn = table.pfnOfHandle(target);
+    const order = table.orderOfHandle(target);
+    table.release(target);
     core.freePages(pfn, order);
     return OK;
   }
@@ -296,20 +300,17 @@ export class ImplAllocator implements Allocator {
   protected cmaReleaseOp(core: BuddyCore, target: number, kind: number): OpResult {
     const table = core.table;
     const slot = targetSlot(table, target, kind);
-    const area = core.areas[table.area[slot]];
-    const pfn = table.pfn[slot];
-    const count = table.pageCount[slot];
-    table.release(slot);
+    const area = core.areas[table.areaOf(slot)];
+    const pfn = table.pfnOf(slot);
+    const count = table.pageCountOf(slot);
+    table.release(target);
     return core.cmaRelease(area, pfn, count) ? OK : RELEASE_FAILED;
   }
 
   /** pin / unpin: a long-term pin stops migration (§12.5); idempotent. */
   protected pinOp(core: BuddyCore, target: number, pinned: boolean): OpResult {
     const table = core.table;
-    const slot = targetSlot(table, target, KIND_PAGES);
-    if (pinned && table.pinned[slot] === 0) table.pinnedPfn[slot] = table.pfn[slot];
-    if (!pinned) table.pinnedPfn[slot] = -1;
-    table.pinned[slot] = pinned ? 1 : 0;
+    table.setPinned(targetSlot(table, target, KIND_PAGES), pinned);
     return OK;
   }
 
@@ -319,11 +320,12 @@ export class ImplAllocator implements Allocator {
     return OK;
   }
 
-  /** check: every frame holds the allocation's token. */
+  /** check: every frame holds the allocation's token; never-written memory has none. */
   protected checkOp(core: BuddyCore, target: number): OpResult {
     const table = core.table;
     const slot = targetSlot(table, target, -1);
-    return table.frameToken(slot) === table.token[slot] ? OK : DATA_MISMATCH;
+    const token = table.tokenOf(slot);
+    return token === 0 || table.frameToken(slot) === token ? OK : DATA_MISMATCH;
   }
 
   private state(): Booted {
@@ -341,17 +343,22 @@ function requestMigratetype(name: RequestMigratetypeName): number {
   return name === 'UNMOVABLE' ? MIGRATE_UNMOVABLE : MIGRATE_RECLAIMABLE;
 }
 
-/** The slot of a live allocation `target` of `kind` (-1: any kind); the harness resolved it. */
+/**
+ * The slot of a live allocation `target` of `kind` (-1: any kind); the harness resolved it.
+ * Reads only the handle's line (impl/allocations.ts).
+ */
 function targetSlot(table: AllocationTable, target: number, kind: number): number {
   const slot = table.slotOf(target);
-  if (slot < 0 || (kind >= 0 && table.kind[slot] !== kind)) badTarget(table, target, kind);
+  if (slot < 0 || (kind >= 0 && table.kindOfHandle(target) !== kind)) {
+    badTarget(table, target, kind);
+  }
   return slot;
 }
 
 function badTarget(table: AllocationTable, target: number, kind: number): never {
   const slot = table.slotOf(target);
   assert(slot >= 0, `ImplAllocator: target ${target} is not a live allocation`);
-  throw new AssertionError(`ImplAllocator: target ${target} has kind ${table.kind[slot]},`
+  throw new AssertionError(`ImplAllocator: target ${target} has kind ${table.kindOf(slot)},`
     + ` op needs ${kind}`);
 }
 

@@ -39,17 +39,18 @@
  * V8 notes (the hot path is allocPages/freePages; each measured with bench/yardstick.ts):
  * - fields assigned in the constructor are `declare`d: a class field declaration would first
  *   define them as undefined and generalize their representation, costing map checks;
- * - constants used on the hot path are module-private `const`s, which V8 folds; an exported or
- *   imported binding is a runtime load (a getter call under tsx);
+ * - hot-path constants are file-local `const enum`s, which esbuild writes as literals; a
+ *   module `const` costs a context load and a TDZ check per use in the bytecode;
  * - integer fields are stored `| 0`, so a world computed with doubles (2 ** 18) still gives
  *   small-integer fields instead of float compares on every pfn;
- * - TurboFan inlines at most 920 bytes of bytecode into one function (all levels together);
- *   the old fast path fitted both allocPages and freePages into a caller, the counters do not
- *   leave room for that, so each is kept small enough to be one optimized unit with all its
- *   steps inlined: no list op re-derives what its caller knows (the order is passed in), and
- *   the merge loop calls a hook only from pageblockOrder up;
+ * - TurboFan inlines at most 920 bytes of bytecode into one function, all levels together,
+ *   and a callee that does not fit stays a call; a call inside the merge loop or expand()
+ *   costs a third of the yardstick. So the list ops of __rmqueue_smallest(), expand() and
+ *   __free_one_page() are written out in them (as the 4.9 kernel does), the hooks those call
+ *   are small, and the rare parts (the slow half of __rmqueue, merge checks from
+ *   pageblockOrder up, rule T near maxOrder) are separate methods that may stay calls;
  * - a small monomorphic method inlines like a function, so the hooks cost nothing while only
- *   BuddyCore runs; the rest of __rmqueue is out of line in allocPagesSlow;
+ *   BuddyCore runs;
  * - zone-range and isolation checks of the merge loop run only from pageblockOrder up (below
  *   it a buddy shares the pageblock, hence the zone), saving three loads per free.
  */
@@ -108,6 +109,47 @@ export const STAT = {
   ebusyRetry: 6, enomem: 7, fallback: 8,
 } as const;
 
+/**
+ * Lays the mutable per-page and per-zone arrays out in one ArrayBuffer: a bump allocator, each
+ * array aligned to its element size (Float64 first, then Int32, then bytes).
+ */
+class Arena {
+  readonly buffer: ArrayBuffer;
+  private offset = 0;
+
+  constructor(geometry: BuddyGeometry) {
+    const { pages, maxOrder, pageblockOrder, zones } = geometry;
+    const listSlots = zones.length * ((maxOrder + 1) << Layout.LIST_SHIFT);
+    const int32s = 2 * (pages + listSlots) + 4 * zones.length;
+    const bytes = 8 * (STAT.fallback + Mt.TYPES * Mt.TYPES) + 4 * int32s + pages
+      + (pages >> pageblockOrder);
+    this.buffer = new ArrayBuffer(bytes);
+  }
+
+  float64(length: number): Float64Array {
+    return new Float64Array(this.buffer, this.take(length * 8), length);
+  }
+
+  int32(length: number): Int32Array {
+    return new Int32Array(this.buffer, this.take(length * 4), length);
+  }
+
+  int8(length: number): Int8Array {
+    return new Int8Array(this.buffer, this.take(length), length);
+  }
+
+  uint8(length: number): Uint8Array {
+    return new Uint8Array(this.buffer, this.take(length), length);
+  }
+
+  private take(bytes: number): number {
+    const at = this.offset;
+    this.offset += bytes;
+    assert(this.offset <= this.buffer.byteLength, 'Arena: the layout outgrew its buffer');
+    return at;
+  }
+}
+
 export interface ZoneSpan {
   startPfn: number;
   endPfn: number;
@@ -149,6 +191,14 @@ export abstract class BuddyLayer {
   declare splitDepths: number;
   /** Bit d set: a __free_one_page() merged d times (max.mergeDepth is the highest bit). */
   declare mergeDepths: number;
+  /**
+   * One ArrayBuffer under every array above that ops change (stats, next, prev, vmStat,
+   * nrIsolatePageblock, managedPages, freeOrder, blockInfo are views of it), so a state copy
+   * is one slice() (BuddyCore.saveState(), impl/core.ts).
+   */
+  declare readonly state: ArrayBuffer;
+  /** `state` as bytes (kept: a state copy then creates no view). */
+  declare readonly stateBytes: Uint8Array;
   /** The owners, pins and data of allocated frames (the struct pages of in-use memory). */
   declare readonly table: AllocationTable;
   /**
@@ -174,10 +224,17 @@ export abstract class BuddyLayer {
     this.mobilityGroupingDisabled = geometry.mobilityGroupingDisabled;
     const listStride = (maxOrder + 1) << Layout.LIST_SHIFT;
     const listSlots = zones.length * listStride;
-    this.next = new Int32Array(pages + listSlots).fill(-1);
-    this.prev = new Int32Array(pages + listSlots).fill(-1);
-    this.freeOrder = new Int8Array(pages).fill(-1);
-    this.blockInfo = new Uint8Array(pages >> pageblockOrder);
+    const arena = new Arena(geometry);
+    this.state = arena.buffer;
+    this.stateBytes = new Uint8Array(arena.buffer);
+    this.stats = arena.float64(STAT.fallback + Mt.TYPES * Mt.TYPES);
+    this.next = arena.int32(pages + listSlots).fill(-1);
+    this.prev = arena.int32(pages + listSlots).fill(-1);
+    this.vmStat = arena.int32(zones.length * 2);
+    this.nrIsolatePageblock = arena.int32(zones.length);
+    this.managedPages = arena.int32(zones.length);
+    this.freeOrder = arena.int8(pages).fill(-1);
+    this.blockInfo = arena.uint8(pages >> pageblockOrder);
     this.zoneStart = new Int32Array(zones.length);
     this.zoneEnd = new Int32Array(zones.length);
     // Speed: a typed-array load here measured faster than pages + zone * stride.
@@ -190,15 +247,12 @@ export abstract class BuddyLayer {
       const info = (index << Layout.BLOCK_ZONE_SHIFT) | Mt.MOVABLE;
       this.blockInfo.fill(info, zone.startPfn >> pageblockOrder, zone.endPfn >> pageblockOrder);
     });
+    // Every list starts empty (its sentinel points at itself); every nr_free at 0.
     for (let slot = pages; slot < pages + listSlots; slot++) {
-      const isNrFree = ((slot - pages) & 7) === Layout.NR_FREE_SLOT;
+      const isNrFree = (slot - pages) % (1 << Layout.LIST_SHIFT) === Layout.NR_FREE_SLOT;
       this.next[slot] = isNrFree ? 0 : slot;
       this.prev[slot] = slot;
     }
-    this.vmStat = new Int32Array(zones.length * 2);
-    this.nrIsolatePageblock = new Int32Array(zones.length);
-    this.managedPages = new Int32Array(zones.length);
-    this.stats = new Float64Array(STAT.fallback + Mt.TYPES * Mt.TYPES);
     this.table = new AllocationTable(this.next, this.prev);
     this.lastSourceList = -1;
     this.splitDepths = 0;
@@ -263,32 +317,6 @@ export abstract class BuddyLayer {
     const vmStat = this.vmStat;
     vmStat[zone << 1] += pageCount;
     if (migratetype === Mt.CMA) vmStat[(zone << 1) + 1] += pageCount;
-  }
-
-  /** list_add() + set_page_order() + nr_free++: a free head at the head of its list. */
-  addToFreeList(zone: number, pfn: number, order: number, migratetype: number): void {
-    const next = this.next;
-    const head = this.listBase[zone] + (order << Layout.LIST_SHIFT) + migratetype;
-    const first = next[head];
-    next[pfn] = first;
-    this.prev[pfn] = head;
-    this.prev[first] = pfn;
-    next[head] = pfn;
-    this.freeOrder[pfn] = order;
-    next[head - migratetype + Layout.NR_FREE_SLOT]++;
-  }
-
-  /** list_add_tail(): as addToFreeList, at the tail (rule T). */
-  addToFreeListTail(zone: number, pfn: number, order: number, migratetype: number): void {
-    const prev = this.prev;
-    const head = this.listBase[zone] + (order << Layout.LIST_SHIFT) + migratetype;
-    const last = prev[head];
-    this.next[pfn] = head;
-    prev[pfn] = last;
-    this.next[last] = pfn;
-    prev[head] = pfn;
-    this.freeOrder[pfn] = order;
-    this.next[head - migratetype + Layout.NR_FREE_SLOT]++;
   }
 
   /**

@@ -27,14 +27,9 @@ import { CmaLayer } from './cma.ts';
 
 /** A copy of a BuddyCore's mutable state (BuddyCore.saveState()). */
 export interface CoreState {
-  readonly next: Int32Array;
-  readonly prev: Int32Array;
-  readonly freeOrder: Int8Array;
-  readonly blockInfo: Uint8Array;
-  readonly vmStat: Int32Array;
-  readonly nrIsolatePageblock: Int32Array;
-  readonly managedPages: Int32Array;
-  readonly stats: Float64Array;
+  /** The core's arena (next, prev, freeOrder, blockInfo, counters, stats), a view of one
+   *  buffer that also holds the table's arrays (table.segments). */
+  readonly arena: Uint8Array;
   readonly splitDepths: number;
   readonly mergeDepths: number;
   readonly table: TableState;
@@ -50,23 +45,21 @@ interface AreaState {
 
 export class BuddyCore extends CmaLayer {
   /**
-   * A copy of everything a later op can change or read (typed arrays copied with slice()).
+   * A copy of everything a later op can change or read: the core's one ArrayBuffer, the
+   * allocation table, the areas' activation and bitmaps.
    * `lastSourceList` is left out: it is written before every read. Geometry, zone spans and
    * list bases never change after construction.
    */
   saveState(): CoreState {
+    const arenaLength = this.stateBytes.byteLength;
+    const bytes = new Uint8Array(arenaLength + this.table.savedByteLength());
+    const arena = bytes.subarray(0, arenaLength);
+    arena.set(this.stateBytes);
     return {
-      next: this.next.slice(),
-      prev: this.prev.slice(),
-      freeOrder: this.freeOrder.slice(),
-      blockInfo: this.blockInfo.slice(),
-      vmStat: this.vmStat.slice(),
-      nrIsolatePageblock: this.nrIsolatePageblock.slice(),
-      managedPages: this.managedPages.slice(),
-      stats: this.stats.slice(),
+      arena,
+      table: this.table.saveInto(bytes, arenaLength),
       splitDepths: this.splitDepths,
       mergeDepths: this.mergeDepths,
-      table: this.table.save(),
       areas: this.areas.map((area) => ({
         count: area.count, state: area.state, bitmap: area.bitmap.slice(),
       })),
@@ -78,24 +71,20 @@ export class BuddyCore extends CmaLayer {
    * the state stays reusable (it is copied in, never shared).
    */
   restoreState(state: CoreState): void {
-    assert(state.next.length === this.next.length && state.areas.length === this.areas.length,
-      'BuddyCore.restoreState: the state was saved from a core of another world');
-    this.next.set(state.next);
-    this.prev.set(state.prev);
-    this.freeOrder.set(state.freeOrder);
-    this.blockInfo.set(state.blockInfo);
-    this.vmStat.set(state.vmStat);
-    this.nrIsolatePageblock.set(state.nrIsolatePageblock);
-    this.managedPages.set(state.managedPages);
-    this.stats.set(state.stats);
+    const sameWorld = state.arena.byteLength === this.stateBytes.byteLength
+      && state.areas.length === this.areas.length;
+    assert(sameWorld, 'BuddyCore.restoreState: the state was saved from a core of another world');
+    this.stateBytes.set(state.arena);
+    this.table.restoreFrom(state.table);
     this.splitDepths = state.splitDepths;
     this.mergeDepths = state.mergeDepths;
-    this.table.restore(state.table);
     state.areas.forEach((saved, index) => {
       const area = this.areas[index];
       area.count = saved.count;
       area.state = saved.state;
-      area.bitmap = saved.bitmap.slice();
+      // Bitmaps change size only at activation, so the live one is nearly always reusable.
+      if (area.bitmap.length === saved.bitmap.length) area.bitmap.set(saved.bitmap);
+      else area.bitmap = saved.bitmap.slice();
     });
   }
 }

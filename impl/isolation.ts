@@ -146,9 +146,9 @@ export abstract class IsolationLayer extends FallbackLayer {
       const slot = table.ownerAt(scanPfn);
       if (slot < 0) {
         if (!this.isFreeInterior(scanPfn)) return true; // a reserved page
-      } else if (table.kind[slot] !== KIND_PAGES) {
+      } else if (table.kindOf(slot) !== KIND_PAGES) {
         return true;
-      } else if (table.pfn[slot] === scanPfn && table.migratetype[slot] !== MIGRATE_MOVABLE) {
+      } else if (table.pfnOf(slot) === scanPfn && table.migratetypeOf(slot) !== MIGRATE_MOVABLE) {
         return true;
       }
       scanPfn++;

@@ -45,7 +45,7 @@ export abstract class MigrateLayer extends IsolationLayer {
           continue;
         }
         if (this.isMigratable(slot)) batch[batchSize++] = slot;
-        pfn = table.pfn[slot] + table.pageCount[slot];
+        pfn = table.pfnOf(slot) + table.pageCountOf(slot);
       }
       // migrate_pages(): from the list head, i.e. the highest pfn first.
       for (let index = batchSize - 1; index >= 0; index--) {
@@ -61,9 +61,9 @@ export abstract class MigrateLayer extends IsolationLayer {
    */
   isMigratable(slot: number): boolean {
     const table = this.table;
-    return table.kind[slot] === KIND_PAGES
-      && table.migratetype[slot] === MIGRATE_MOVABLE
-      && table.pinned[slot] === 0;
+    return table.kindOf(slot) === KIND_PAGES
+      && table.migratetypeOf(slot) === MIGRATE_MOVABLE
+      && !table.isPinned(slot);
   }
 
   /**
@@ -73,15 +73,15 @@ export abstract class MigrateLayer extends IsolationLayer {
    */
   unmapAndMove(slot: number): boolean {
     const table = this.table;
-    const order = table.order[slot];
+    const order = table.orderOf(slot);
     const targetMigratetype = this.mobilityGroupingDisabled ? MIGRATE_UNMOVABLE : MIGRATE_MOVABLE;
     this.lastSourceList = targetMigratetype;
     const targetPfn = this.allocPages(order, targetMigratetype);
     if (targetPfn < 0) return false;
-    const sourcePfn = table.pfn[slot];
-    this.migratePageCopy(targetPfn, sourcePfn, table.pageCount[slot]);
+    const sourcePfn = table.pfnOf(slot);
+    this.migratePageCopy(targetPfn, sourcePfn, table.pageCountOf(slot));
     table.moveTo(slot, targetPfn);
-    table.sourceList[slot] = this.lastSourceList;
+    table.setSourceList(slot, this.lastSourceList);
     this.freePages(sourcePfn, order);
     this.stats[STAT.migratePages] += 1 << order;
     return true;

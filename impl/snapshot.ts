@@ -76,19 +76,19 @@ export function walkList(core: BuddyLayer, head: number): number[] {
 }
 
 function allocationSnapshot(table: AllocationTable, slot: number): AllocationSnapshot {
-  const isPages = table.kind[slot] === KIND_PAGES;
+  const isPages = table.kindOf(slot) === KIND_PAGES;
   return {
-    id: table.id[slot],
-    kind: KIND_NAMES[table.kind[slot]],
-    pfn: table.pfn[slot],
-    pageCount: table.pageCount[slot],
-    order: isPages ? table.order[slot] : -1,
-    migratetype: (isPages ? table.migratetype[slot] : MIGRATE_CMA) as Migratetype,
-    sourceList: isPages ? (table.sourceList[slot] as Migratetype) : -1,
-    area: isPages ? -1 : table.area[slot],
-    pinned: table.pinned[slot] === 1,
-    pinnedPfn: table.pinnedPfn[slot],
-    token: table.token[slot],
+    id: table.idOf(slot),
+    kind: KIND_NAMES[table.kindOf(slot)],
+    pfn: table.pfnOf(slot),
+    pageCount: table.pageCountOf(slot),
+    order: isPages ? table.orderOf(slot) : -1,
+    migratetype: (isPages ? table.migratetypeOf(slot) : MIGRATE_CMA) as Migratetype,
+    sourceList: isPages ? (table.sourceListOf(slot) as Migratetype) : -1,
+    area: isPages ? -1 : table.areaOf(slot),
+    pinned: table.isPinned(slot),
+    pinnedPfn: table.pinnedPfnOf(slot),
+    token: table.tokenOf(slot),
     frameToken: table.frameToken(slot),
   };
 }

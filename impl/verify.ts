@@ -94,10 +94,10 @@ function checkFreeBlock(
 function checkAllocations(source: VerifySource, owner: Uint8Array, findings: string[]): void {
   const { table } = source.core;
   for (const slot of table.liveSlotsById()) {
-    const pfn = table.pfn[slot];
-    const pageCount = table.pageCount[slot];
-    const where = `allocation ${table.id[slot]} at pfn ${pfn}`;
-    const aligned = table.kind[slot] !== KIND_PAGES || pfn % pageCount === 0;
+    const pfn = table.pfnOf(slot);
+    const pageCount = table.pageCountOf(slot);
+    const where = `allocation ${table.idOf(slot)} at pfn ${pfn}`;
+    const aligned = table.kindOf(slot) !== KIND_PAGES || pfn % pageCount === 0;
     if (!aligned) findings.push(`${where} is not aligned`);
     for (let page = pfn; page < pfn + pageCount; page++) {
       if (owner[page] !== 0) findings.push(`${where} overlaps pfn ${page} held twice`);
@@ -179,9 +179,9 @@ function checkBitmaps(source: VerifySource, findings: string[]): void {
     if (area.state !== 'active') return;
     let bits = 0;
     for (const slot of table.liveSlotsById()) {
-      if (table.kind[slot] === KIND_PAGES || table.area[slot] !== index) continue;
+      if (table.kindOf(slot) === KIND_PAGES || table.areaOf(slot) !== index) continue;
       // cma_bitmap_pages_to_bits(), computed here rather than through the core's hook.
-      bits += Math.ceil(table.pageCount[slot] / 2 ** area.orderPerBit);
+      bits += Math.ceil(table.pageCountOf(slot) / 2 ** area.orderPerBit);
     }
     const weight = bitmapWeight(area.bitmap, Math.floor(area.count / 2 ** area.orderPerBit));
     if (weight === bits) return;

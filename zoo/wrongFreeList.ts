@@ -1,14 +1,23 @@
 /**
  * Bug class: a freed block goes on the free list of the wrong migratetype — a stale type
- * instead of its pageblock's current one. The kernel's free path caches a migratetype in the
- * page (set_pcppage_migratetype) and free_pcppages_bulk() trusted it while the pageblock had
- * been retyped meanwhile (CMA or isolated blocks), sending CMA pages to MOVABLE lists where
- * UNMOVABLE fallback could take them; later kernels re-read the pageblock type when draining.
- * Here __free_pages() always hands __free_one_page() MIGRATE_MOVABLE.
+ * instead of its pageblock's current one (kernel-semantics.md §2.5, §12.17).
+ *
+ * Kernel code imitated: __free_pages() → __free_one_page(page, pfn, zone, order, migratetype)
+ * with the `migratetype` the caller decided. The free path caches a type in the page
+ * (set_pcppage_migratetype) and free_pcppages_bulk() trusted it while the pageblock had been
+ * retyped meanwhile (CMA or isolated blocks), sending CMA pages to MOVABLE lists where
+ * UNMOVABLE fallback could take them; the 2014 series "fix freepage count problems in memory
+ * isolation" (Joonsoo Kim, v3.18) re-reads the pageblock type when the zone has isolated
+ * blocks, and later kernels re-read it at every drain. Here __free_pages() always hands
+ * __free_one_page() MIGRATE_MOVABLE.
+ *
+ * Expected to catch it: free-blocks (a CMA pageblock's pages on the MOVABLE list, I7). Freed
+ * UNMOVABLE or RECLAIMABLE pages on the MOVABLE list are legal in K4_9 (§12.20), so there only
+ * model-impl-agree sees the difference.
  */
-import { BuddyCore, ImplAllocator } from '../impl/allocator.ts';
+import { BuddyCore } from '../impl/allocator.ts';
 import { MIGRATE_MOVABLE } from '../src/core/migratetype.ts';
-import type { Mutant } from './mutants.ts';
+import { defineMutant } from './define.ts';
 
 class WrongFreeListCore extends BuddyCore {
   override freePages(pfn: number, order: number): void {
@@ -16,10 +25,10 @@ class WrongFreeListCore extends BuddyCore {
   }
 }
 
-export const wrongFreeList: Mutant = {
+export const wrongFreeList = defineMutant({
   name: 'wrong-free-list',
   bugClass: 'a freed block goes on the list of a stale migratetype instead of its pageblock\'s',
   expected: 'free-blocks',
-  create: () => new ImplAllocator('zoo:wrong-free-list',
-    (geometry) => new WrongFreeListCore(geometry)),
-};
+  kernelFunction: '__free_pages',
+  Core: WrongFreeListCore,
+});
