@@ -9,7 +9,11 @@
  */
 import { assert } from '../src/core/assert.ts';
 import {
-  MIGRATE_CMA, MIGRATE_MOVABLE, MIGRATE_UNMOVABLE, type Migratetype, type RequestMigratetype,
+  MIGRATE_CMA,
+  MIGRATE_MOVABLE,
+  MIGRATE_UNMOVABLE,
+  type Migratetype,
+  type RequestMigratetype,
 } from '../src/core/migratetype.ts';
 import type { Pfn } from '../src/core/world.ts';
 import { type FpiFlags, accountFreepages, freeOneBlock } from './buddy.ts';
@@ -39,15 +43,20 @@ export interface AllocatedPages {
  * page's cached pcp type is CMA — which happens exactly when it came off a CMA list.
  */
 export function allocPages(
-  state: ModelState, order: number, requestMt: RequestMigratetype,
+  state: ModelState,
+  order: number,
+  requestMt: RequestMigratetype,
 ): AllocatedPages | null {
-  assert(order >= 0 && order <= state.world.maxOrder, `allocPages: order ${order} outside`
-    + ` 0..${state.world.maxOrder}`);
+  assert(
+    order >= 0 && order <= state.world.maxOrder,
+    () => `allocPages: order ${order} outside` + ` 0..${state.world.maxOrder}`,
+  );
   const migratetype: RequestMigratetype = state.world.mobilityGroupingDisabled
     ? MIGRATE_UNMOVABLE
     : requestMt;
   const flags = allocFlags(state, migratetype);
-  for (let pass = 0; pass < 2; pass++) { // the second pass is get_page_from_freelist's retry
+  for (let pass = 0; pass < 2; pass++) {
+    // the second pass is get_page_from_freelist's retry
     const taken = getPageFromFreelist(state, order, migratetype, flags);
     if (taken !== null) return { ...taken, migratetype };
     if (!flags.nofragment) return null;
@@ -59,7 +68,10 @@ export function allocPages(
 
 /** One walk of the zonelist, highest zone first; vmstat is taken from the serving zone. */
 function getPageFromFreelist(
-  state: ModelState, order: number, migratetype: RequestMigratetype, flags: AllocFlags,
+  state: ModelState,
+  order: number,
+  migratetype: RequestMigratetype,
+  flags: AllocFlags,
 ): { pfn: Pfn; sourceList: Migratetype; zone: Zone } | null {
   for (let index = state.zones.length - 1; index >= 0; index--) {
     const zone = state.zones[index];
@@ -78,7 +90,8 @@ function getPageFromFreelist(
  */
 function allocFlags(state: ModelState, migratetype: RequestMigratetype): AllocFlags {
   switch (state.world.profile) {
-    case 'K4_9': return { cma: false, nofragment: false };
+    case 'K4_9':
+      return { cma: false, nofragment: false };
     case 'K6_1':
       return { cma: migratetype === MIGRATE_MOVABLE, nofragment: allocFlagsNofragment(state) };
   }
@@ -116,10 +129,13 @@ function pcppageMigratetype(sourceList: Migratetype, migratetype: RequestMigrate
  * __free_pages_core at boot, §7.8).
  */
 export function freePages(
-  state: ModelState, pfn: Pfn, order: number, fpi: FpiFlags = 'none',
+  state: ModelState,
+  pfn: Pfn,
+  order: number,
+  fpi: FpiFlags = 'none',
 ): void {
-  assert(pfn >= 0 && pfn < state.world.pages, `freePages: pfn ${pfn} outside memory`);
-  assert(order >= 0 && order <= state.world.maxOrder, `freePages: pfn ${pfn} order ${order}`);
+  assert(pfn >= 0 && pfn < state.world.pages, () => `freePages: pfn ${pfn} outside memory`);
+  assert(order >= 0 && order <= state.world.maxOrder, () => `freePages: pfn ${pfn} order ${order}`);
   const mt = getPageblockMigratetype(state, pfn);
   freeOneBlock(state, zoneOfPfn(state, pfn), pfn, order, mt, fpi);
 }

@@ -28,22 +28,43 @@ import type { Allocation, CmaArea, FreeArea, ModelState, Zone } from './state.ts
  * field would make restoreState() silently wrong. Allocation records are copied whole ({...}).
  */
 export const STATE_FIELDS: { readonly [K in keyof ModelState]: 'copied' | 'shared' } = {
-  world: 'shared', zones: 'copied', pageblockMigratetype: 'copied', buddyOrder: 'copied',
-  owner: 'copied', frameToken: 'copied', allocations: 'copied', cmaAreas: 'copied',
-  totalcmaPages: 'copied', defaultArea: 'shared', deviceAreas: 'shared', bootReport: 'shared',
+  world: 'shared',
+  zones: 'copied',
+  pageblockMigratetype: 'copied',
+  buddyOrder: 'copied',
+  owner: 'copied',
+  frameToken: 'copied',
+  allocations: 'copied',
+  cmaAreas: 'copied',
+  totalcmaPages: 'copied',
+  defaultArea: 'shared',
+  deviceAreas: 'shared',
+  bootReport: 'shared',
   stats: 'shared',
 };
 export const ZONE_FIELDS: { readonly [K in keyof Zone]: 'copied' | 'shared' } = {
-  index: 'shared', name: 'shared', startPfn: 'shared', endPfn: 'shared', freeArea: 'copied',
-  nrFreePages: 'copied', nrFreeCmaPages: 'copied', nrIsolatePageblock: 'copied',
+  index: 'shared',
+  name: 'shared',
+  startPfn: 'shared',
+  endPfn: 'shared',
+  freeArea: 'copied',
+  nrFreePages: 'copied',
+  nrFreeCmaPages: 'copied',
+  nrIsolatePageblock: 'copied',
   managedPages: 'copied',
 };
 export const FREE_AREA_FIELDS: { readonly [K in keyof FreeArea]: 'copied' | 'shared' } = {
-  freeList: 'copied', nrFree: 'copied',
+  freeList: 'copied',
+  nrFree: 'copied',
 };
 export const CMA_AREA_FIELDS: { readonly [K in keyof CmaArea]: 'copied' | 'shared' } = {
-  name: 'shared', basePfn: 'shared', count: 'copied', declaredCount: 'shared',
-  orderPerBit: 'shared', bitmap: 'copied', state: 'copied',
+  name: 'shared',
+  basePfn: 'shared',
+  count: 'copied',
+  declaredCount: 'shared',
+  orderPerBit: 'shared',
+  bitmap: 'copied',
+  state: 'copied',
 };
 
 /** A private copy of the fields of a ModelState that ops change (STATE_FIELDS 'copied'). */
@@ -109,8 +130,12 @@ function saveModelState(state: ModelState): ModelSavedState {
   const nrFree: number[] = [];
   const zoneCounters: number[] = [];
   for (const zone of state.zones) {
-    zoneCounters.push(zone.nrFreePages, zone.nrFreeCmaPages, zone.nrIsolatePageblock,
-      zone.managedPages);
+    zoneCounters.push(
+      zone.nrFreePages,
+      zone.nrFreeCmaPages,
+      zone.nrIsolatePageblock,
+      zone.managedPages,
+    );
     for (const area of zone.freeArea) {
       nrFree.push(area.nrFree);
       for (const list of area.freeList) freeLists.push(list.length, ...list);
@@ -127,7 +152,9 @@ function saveModelState(state: ModelState): ModelSavedState {
     frameToken: state.frameToken.slice(),
     allocations: [...state.allocations.values()].map((allocation) => ({ ...allocation })),
     cmaAreas: state.cmaAreas.map((area) => ({
-      count: area.count, state: area.state, bitmap: area.bitmap === null ? null : [...area.bitmap],
+      count: area.count,
+      state: area.state,
+      bitmap: area.bitmap === null ? null : [...area.bitmap],
     })),
     totalcmaPages: state.totalcmaPages,
   };
@@ -135,7 +162,10 @@ function saveModelState(state: ModelState): ModelSavedState {
 
 /** Copies `from` into the live arrays (same lengths: the world fixes them at boot). */
 function copyInto(to: number[], from: readonly number[]): void {
-  assert(to.length === from.length, `restoreState: ${to.length} entries, saved ${from.length}`);
+  assert(
+    to.length === from.length,
+    () => `restoreState: ${to.length} entries, saved ${from.length}`,
+  );
   for (let i = 0; i < from.length; i++) to[i] = from[i];
 }
 

@@ -50,8 +50,11 @@ function liveAllocation(
   kinds: readonly AllocationKind[],
 ): Allocation {
   const allocation = state.allocations.get(id);
-  assert(allocation !== undefined, `apply: target ${id} is not a live allocation`);
-  assert(kinds.includes(allocation.kind), `apply: target ${id} is a ${allocation.kind} allocation`);
+  assert(allocation !== undefined, () => `apply: target ${id} is not a live allocation`);
+  assert(
+    kinds.includes(allocation.kind),
+    () => `apply: target ${id} is a ${allocation.kind} allocation`,
+  );
   return allocation;
 }
 

@@ -15,7 +15,7 @@ import { assert } from '../src/core/assert.ts';
  * first clear bit at or after `start`, or `size` when there is none (also when start ≥ size).
  */
 export function findNextZeroBit(map: readonly boolean[], size: number, start: number): number {
-  assert(size <= map.length, `findNextZeroBit: size ${size} > bitmap length ${map.length}`);
+  assert(size <= map.length, () => `findNextZeroBit: size ${size} > bitmap length ${map.length}`);
   for (let bit = Math.max(start, 0); bit < size; bit++) {
     if (!map[bit]) return bit;
   }
@@ -27,7 +27,7 @@ export function findNextZeroBit(map: readonly boolean[], size: number, start: nu
  * bit at or after `start`, or `size` when there is none.
  */
 export function findNextBit(map: readonly boolean[], size: number, start: number): number {
-  assert(size <= map.length, `findNextBit: size ${size} > bitmap length ${map.length}`);
+  assert(size <= map.length, () => `findNextBit: size ${size} > bitmap length ${map.length}`);
   for (let bit = Math.max(start, 0); bit < size; bit++) {
     if (map[bit]) return bit;
   }
@@ -50,31 +50,41 @@ function alignMaskUp(x: number, mask: number): number {
  * start = i + 1) and the candidate runs past `size` once start > size − nr.
  */
 export function bitmapFindNextZeroAreaOff(
-  map: readonly boolean[], size: number, start: number, nr: number,
-  alignMask: number, alignOffset: number,
+  map: readonly boolean[],
+  size: number,
+  start: number,
+  nr: number,
+  alignMask: number,
+  alignOffset: number,
 ): number {
-  assert(nr >= 0, `bitmapFindNextZeroAreaOff: nr ${nr} < 0`);
-  assert(alignMask >= 0 && alignOffset >= 0, `bitmapFindNextZeroAreaOff: mask ${alignMask}`
-    + ` offset ${alignOffset}`);
-  for (let passes = 0; passes <= size + 1; passes++) { // bound: start grows by ≥ 1 per pass
+  assert(nr >= 0, () => `bitmapFindNextZeroAreaOff: nr ${nr} < 0`);
+  assert(
+    alignMask >= 0 && alignOffset >= 0,
+    () => `bitmapFindNextZeroAreaOff: mask ${alignMask}` + ` offset ${alignOffset}`,
+  );
+  for (let passes = 0; passes <= size + 1; passes++) {
+    // bound: start grows by ≥ 1 per pass
     let index = findNextZeroBit(map, size, start);
     index = alignMaskUp(index + alignOffset, alignMask) - alignOffset; // align the candidate
     const end = index + nr;
     if (end > size) return end;
     const setBit = findNextBit(map, end, index);
     if (setBit >= end) return index;
-    assert(setBit + 1 > start, `bitmapFindNextZeroAreaOff: start ${start} did not grow`);
+    assert(setBit + 1 > start, () => `bitmapFindNextZeroAreaOff: start ${start} did not grow`);
     start = setBit + 1; // the candidate holds a set bit: search again past it
   }
-  assert(false, `bitmapFindNextZeroAreaOff: no result after ${size + 2} passes`);
+  assert(false, () => `bitmapFindNextZeroAreaOff: no result after ${size + 2} passes`);
 }
 
 /**
  * Mirrors bitmap_set() — lib/bitmap.c, K4_9 and K6_1 (kernel-semantics.md §5.6): sets [start, +nr).
  */
 export function bitmapSet(map: boolean[], start: number, nr: number): void {
-  assert(start >= 0 && nr >= 0, `bitmapSet: start ${start} nr ${nr}`);
-  assert(start + nr <= map.length, `bitmapSet: [${start}, ${start + nr}) past ${map.length} bits`);
+  assert(start >= 0 && nr >= 0, () => `bitmapSet: start ${start} nr ${nr}`);
+  assert(
+    start + nr <= map.length,
+    () => `bitmapSet: [${start}, ${start + nr}) past ${map.length} bits`,
+  );
   for (let bit = start; bit < start + nr; bit++) map[bit] = true;
 }
 
@@ -83,8 +93,10 @@ export function bitmapSet(map: boolean[], start: number, nr: number): void {
  * +nr).
  */
 export function bitmapClear(map: boolean[], start: number, nr: number): void {
-  assert(start >= 0 && nr >= 0, `bitmapClear: start ${start} nr ${nr}`);
-  assert(start + nr <= map.length,
-    `bitmapClear: [${start}, ${start + nr}) past ${map.length} bits`);
+  assert(start >= 0 && nr >= 0, () => `bitmapClear: start ${start} nr ${nr}`);
+  assert(
+    start + nr <= map.length,
+    () => `bitmapClear: [${start}, ${start + nr}) past ${map.length} bits`,
+  );
   for (let bit = start; bit < start + nr; bit++) map[bit] = false;
 }

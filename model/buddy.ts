@@ -14,12 +14,21 @@
  */
 import { assert, maybe } from '../src/core/assert.ts';
 import {
-  MIGRATE_TYPES, type Migratetype, isMigrateCma, isMigrateIsolate, migratetypeIsMergeable,
+  MIGRATE_TYPES,
+  type Migratetype,
+  isMigrateCma,
+  isMigrateIsolate,
+  migratetypeIsMergeable,
 } from '../src/core/migratetype.ts';
 import type { Pfn } from '../src/core/world.ts';
 import { getPageblockMigratetype } from './pageblock.ts';
 import {
-  type ModelState, OWNER_NONE, OWNER_RESERVED, type Zone, recordMax, zoneOfPfn,
+  type ModelState,
+  OWNER_NONE,
+  OWNER_RESERVED,
+  type Zone,
+  recordMax,
+  zoneOfPfn,
 } from './state.ts';
 
 /**
@@ -51,9 +60,9 @@ export function pageIsBuddy(state: ModelState, zone: Zone, buddyPfn: Pfn, order:
  */
 export function freeListTypeOf(zone: Zone, pfn: Pfn, order: number): Migratetype {
   const area = zone.freeArea[order];
-  assert(area !== undefined, `freeListTypeOf: pfn ${pfn} order ${order} has no free_area`);
+  assert(area !== undefined, () => `freeListTypeOf: pfn ${pfn} order ${order} has no free_area`);
   const mt = area.freeList.findIndex((list) => list.includes(pfn));
-  assert(mt >= 0, `freeListTypeOf: pfn ${pfn} order ${order} is on no list of ${zone.name}`);
+  assert(mt >= 0, () => `freeListTypeOf: pfn ${pfn} order ${order} is on no list of ${zone.name}`);
   return mt as Migratetype;
 }
 
@@ -62,16 +71,29 @@ export function freeListTypeOf(zone: Zone, pfn: Pfn, order: number): Migratetype
  * K6_1 (kernel-semantics.md §2.3 step 3, §2.4 end). No vmstat accounting: callers account.
  */
 export function addToFreeList(
-  state: ModelState, zone: Zone, pfn: Pfn, order: number, mt: Migratetype, tail: boolean,
+  state: ModelState,
+  zone: Zone,
+  pfn: Pfn,
+  order: number,
+  mt: Migratetype,
+  tail: boolean,
 ): void {
-  assert(order >= 0 && order <= state.world.maxOrder, `addToFreeList: pfn ${pfn} order ${order}`);
-  assert(pfn % (1 << order) === 0, `addToFreeList: pfn ${pfn} not aligned to order ${order}`);
-  assert(zone.startPfn <= pfn, `addToFreeList: pfn ${pfn} below zone ${zone.name}`);
-  assert(pfn + (1 << order) <= zone.endPfn, `addToFreeList: pfn ${pfn} order ${order} leaves zone`);
-  assert(mt < MIGRATE_TYPES, `addToFreeList: pfn ${pfn} migratetype ${mt} invalid`);
-  assert(state.buddyOrder[pfn] === -1, `addToFreeList: pfn ${pfn} is already a free head`);
-  assert(state.owner[pfn] === OWNER_NONE, `addToFreeList: pfn ${pfn} is owned by`
-    + ` ${state.owner[pfn]}`);
+  assert(
+    order >= 0 && order <= state.world.maxOrder,
+    () => `addToFreeList: pfn ${pfn} order ${order}`,
+  );
+  assert(pfn % (1 << order) === 0, () => `addToFreeList: pfn ${pfn} not aligned to order ${order}`);
+  assert(zone.startPfn <= pfn, () => `addToFreeList: pfn ${pfn} below zone ${zone.name}`);
+  assert(
+    pfn + (1 << order) <= zone.endPfn,
+    () => `addToFreeList: pfn ${pfn} order ${order} leaves zone`,
+  );
+  assert(mt < MIGRATE_TYPES, () => `addToFreeList: pfn ${pfn} migratetype ${mt} invalid`);
+  assert(state.buddyOrder[pfn] === -1, () => `addToFreeList: pfn ${pfn} is already a free head`);
+  assert(
+    state.owner[pfn] === OWNER_NONE,
+    () => `addToFreeList: pfn ${pfn} is owned by` + ` ${state.owner[pfn]}`,
+  );
   const list = zone.freeArea[order].freeList[mt];
   if (tail) list.push(pfn);
   else list.unshift(pfn);
@@ -84,13 +106,17 @@ export function addToFreeList(
  * takes the free head `pfn` of `order` off whatever list holds it. No vmstat accounting.
  */
 export function delFromFreeList(state: ModelState, zone: Zone, pfn: Pfn, order: number): void {
-  assert(state.buddyOrder[pfn] === order, `delFromFreeList: pfn ${pfn} is not a free head of order`
-    + ` ${order} (buddyOrder ${state.buddyOrder[pfn]})`);
+  assert(
+    state.buddyOrder[pfn] === order,
+    () =>
+      `delFromFreeList: pfn ${pfn} is not a free head of order` +
+      ` ${order} (buddyOrder ${state.buddyOrder[pfn]})`,
+  );
   const list = zone.freeArea[order].freeList[freeListTypeOf(zone, pfn, order)];
   list.splice(list.indexOf(pfn), 1);
   state.buddyOrder[pfn] = -1;
   zone.freeArea[order].nrFree--;
-  assert(zone.freeArea[order].nrFree >= 0, `delFromFreeList: nr_free of order ${order} < 0`);
+  assert(zone.freeArea[order].nrFree >= 0, () => `delFromFreeList: nr_free of order ${order} < 0`);
 }
 
 /**
@@ -99,11 +125,20 @@ export function delFromFreeList(state: ModelState, zone: Zone, pfn: Pfn, order: 
  * unchanged.
  */
 export function moveToFreeList(
-  state: ModelState, zone: Zone, pfn: Pfn, order: number, mt: Migratetype, tail: boolean,
+  state: ModelState,
+  zone: Zone,
+  pfn: Pfn,
+  order: number,
+  mt: Migratetype,
+  tail: boolean,
 ): void {
-  assert(state.buddyOrder[pfn] === order, `moveToFreeList: pfn ${pfn} is not a free head of order`
-    + ` ${order} (buddyOrder ${state.buddyOrder[pfn]})`);
-  assert(mt < MIGRATE_TYPES, `moveToFreeList: pfn ${pfn} migratetype ${mt} invalid`);
+  assert(
+    state.buddyOrder[pfn] === order,
+    () =>
+      `moveToFreeList: pfn ${pfn} is not a free head of order` +
+      ` ${order} (buddyOrder ${state.buddyOrder[pfn]})`,
+  );
+  assert(mt < MIGRATE_TYPES, () => `moveToFreeList: pfn ${pfn} migratetype ${mt} invalid`);
   const from = zone.freeArea[order].freeList[freeListTypeOf(zone, pfn, order)];
   from.splice(from.indexOf(pfn), 1);
   const to = zone.freeArea[order].freeList[mt];
@@ -121,8 +156,8 @@ export function accountFreepages(zone: Zone, pageCount: number, mt: Migratetype)
   if (isMigrateIsolate(mt)) return;
   zone.nrFreePages += pageCount;
   if (isMigrateCma(mt)) zone.nrFreeCmaPages += pageCount;
-  assert(zone.nrFreePages >= 0, `accountFreepages: ${zone.name} NR_FREE_PAGES < 0`);
-  assert(zone.nrFreeCmaPages >= 0, `accountFreepages: ${zone.name} NR_FREE_CMA_PAGES < 0`);
+  assert(zone.nrFreePages >= 0, () => `accountFreepages: ${zone.name} NR_FREE_PAGES < 0`);
+  assert(zone.nrFreeCmaPages >= 0, () => `accountFreepages: ${zone.name} NR_FREE_CMA_PAGES < 0`);
 }
 
 /**
@@ -132,12 +167,17 @@ export function accountFreepages(zone: Zone, pageCount: number, mt: Migratetype)
  * of one block hand out ascending pfns. Records the deepest split as `max.splitDepth`.
  */
 export function expand(
-  state: ModelState, zone: Zone, pfn: Pfn, low: number, high: number, mt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  pfn: Pfn,
+  low: number,
+  high: number,
+  mt: Migratetype,
 ): void {
-  assert(low >= 0 && low <= high, `expand: pfn ${pfn} low ${low} high ${high}`);
-  assert(high <= state.world.maxOrder, `expand: pfn ${pfn} order ${high} > maxOrder`);
-  assert(pfn % (1 << high) === 0, `expand: pfn ${pfn} not aligned to order ${high}`);
-  assert(state.buddyOrder[pfn] === -1, `expand: pfn ${pfn} is still a free head`);
+  assert(low >= 0 && low <= high, () => `expand: pfn ${pfn} low ${low} high ${high}`);
+  assert(high <= state.world.maxOrder, () => `expand: pfn ${pfn} order ${high} > maxOrder`);
+  assert(pfn % (1 << high) === 0, () => `expand: pfn ${pfn} not aligned to order ${high}`);
+  assert(state.buddyOrder[pfn] === -1, () => `expand: pfn ${pfn} is still a free head`);
   recordMax(state, 'max.splitDepth', high - low);
   for (let order = high - 1; order >= low; order--) {
     // VM_BUG_ON_PAGE(bad_range(zone, &page[size])) holds via addToFreeList's zone asserts.
@@ -152,10 +192,16 @@ export function expand(
  * accounting and no owner change: the caller (allocPages) does both.
  */
 export function rmqueueSmallest(
-  state: ModelState, zone: Zone, order: number, mt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  order: number,
+  mt: Migratetype,
 ): Pfn | null {
-  assert(order >= 0 && order <= state.world.maxOrder, `rmqueueSmallest: order ${order} invalid`);
-  assert(mt < MIGRATE_TYPES, `rmqueueSmallest: migratetype ${mt} invalid`);
+  assert(
+    order >= 0 && order <= state.world.maxOrder,
+    () => `rmqueueSmallest: order ${order} invalid`,
+  );
+  assert(mt < MIGRATE_TYPES, () => `rmqueueSmallest: migratetype ${mt} invalid`);
   for (let currentOrder = order; currentOrder <= state.world.maxOrder; currentOrder++) {
     const pfn = zone.freeArea[currentOrder].freeList[mt][0];
     if (pfn === undefined) continue;
@@ -187,23 +233,35 @@ export type FpiFlags = 'none' | 'toTail';
  * Every page of the block becomes OWNER_NONE.
  */
 export function freeOneBlock(
-  state: ModelState, zone: Zone, pfn: Pfn, order: number, mt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  pfn: Pfn,
+  order: number,
+  mt: Migratetype,
   fpi: FpiFlags = 'none',
 ): void {
-  assert(order >= 0 && order <= state.world.maxOrder, `freeOneBlock: pfn ${pfn} order ${order}`);
-  assert(pfn % (1 << order) === 0, `freeOneBlock: pfn ${pfn} not aligned to order ${order}`);
-  assert(zone.startPfn <= pfn, `freeOneBlock: pfn ${pfn} below zone ${zone.name}`);
-  assert(pfn + (1 << order) <= zone.endPfn, `freeOneBlock: pfn ${pfn} order ${order} leaves zone`);
-  assert(mt < MIGRATE_TYPES, `freeOneBlock: pfn ${pfn} migratetype ${mt} invalid`);
-  assert(fpi === 'none' || state.world.profile !== 'K4_9', `freeOneBlock: pfn ${pfn}: K4_9 has`
-    + ' no FPI_TO_TAIL');
+  assert(
+    order >= 0 && order <= state.world.maxOrder,
+    () => `freeOneBlock: pfn ${pfn} order ${order}`,
+  );
+  assert(pfn % (1 << order) === 0, () => `freeOneBlock: pfn ${pfn} not aligned to order ${order}`);
+  assert(zone.startPfn <= pfn, () => `freeOneBlock: pfn ${pfn} below zone ${zone.name}`);
+  assert(
+    pfn + (1 << order) <= zone.endPfn,
+    () => `freeOneBlock: pfn ${pfn} order ${order} leaves zone`,
+  );
+  assert(mt < MIGRATE_TYPES, () => `freeOneBlock: pfn ${pfn} migratetype ${mt} invalid`);
+  assert(
+    fpi === 'none' || state.world.profile !== 'K4_9',
+    () => `freeOneBlock: pfn ${pfn}: K4_9 has` + ' no FPI_TO_TAIL',
+  );
   assertNotFreeNorReserved(state, pfn, order);
   if (!isMigrateIsolate(mt)) accountFreepages(zone, 1 << order, mt);
   for (let page = pfn; page < pfn + (1 << order); page++) state.owner[page] = OWNER_NONE;
   const merged = mergeBuddies(state, zone, pfn, order, mt);
   recordMax(state, 'max.mergeDepth', merged.order - order);
-  const tail = fpi === 'toTail'
-    || buddyMergeLikely(state, merged.pfn, merged.order, merged.buddyPfn);
+  const tail =
+    fpi === 'toTail' || buddyMergeLikely(state, merged.pfn, merged.order, merged.buddyPfn);
   maybe(tail);
   addToFreeList(state, zone, merged.pfn, merged.order, mt, tail);
 }
@@ -211,10 +269,16 @@ export function freeOneBlock(
 /** Double-free and reserved-page guard (the kernel's free_pages_check / bad_page, §8.2). */
 function assertNotFreeNorReserved(state: ModelState, pfn: Pfn, order: number): void {
   for (let page = pfn; page < pfn + (1 << order); page++) {
-    assert(state.buddyOrder[page] === -1, `freeOneBlock: pfn ${page} of block ${pfn} order`
-      + ` ${order} is already a free head (double free)`);
-    assert(state.owner[page] !== OWNER_RESERVED, `freeOneBlock: pfn ${page} of block ${pfn}`
-      + ` order ${order} is PageReserved`);
+    assert(
+      state.buddyOrder[page] === -1,
+      () =>
+        `freeOneBlock: pfn ${page} of block ${pfn} order` +
+        ` ${order} is already a free head (double free)`,
+    );
+    assert(
+      state.owner[page] !== OWNER_RESERVED,
+      () => `freeOneBlock: pfn ${page} of block ${pfn}` + ` order ${order} is PageReserved`,
+    );
   }
 }
 
@@ -237,14 +301,22 @@ interface Merged {
  * the test differs (§9 P11).
  */
 function mergeBuddies(
-  state: ModelState, zone: Zone, pfn: Pfn, order: number, mt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  pfn: Pfn,
+  order: number,
+  mt: Migratetype,
 ): Merged {
   let buddyPfn = -1;
-  while (order < state.world.maxOrder) { // ends: order grows by one per merge
+  while (order < state.world.maxOrder) {
+    // ends: order grows by one per merge
     buddyPfn = findBuddyPfn(pfn, order);
     if (!pageIsBuddy(state, zone, buddyPfn, order)) break;
-    if (order >= state.world.pageblockOrder
-      && mergeForbiddenAbovePageblock(state, zone, mt, buddyPfn)) break;
+    if (
+      order >= state.world.pageblockOrder &&
+      mergeForbiddenAbovePageblock(state, zone, mt, buddyPfn)
+    )
+      break;
     maybe(freeListTypeOf(zone, buddyPfn, order) !== mt); // any list type merges below PB
     delFromFreeList(state, zone, buddyPfn, order);
     pfn = pfn & buddyPfn;
@@ -262,13 +334,19 @@ function mergeBuddies(
  *         HIGHATOMIC and ISOLATE never merge with another type above pageblock order.
  */
 function mergeForbiddenAbovePageblock(
-  state: ModelState, zone: Zone, mt: Migratetype, buddyPfn: Pfn,
+  state: ModelState,
+  zone: Zone,
+  mt: Migratetype,
+  buddyPfn: Pfn,
 ): boolean {
   const buddyMt = getPageblockMigratetype(state, buddyPfn);
   switch (state.world.profile) {
     case 'K4_9':
-      return zone.nrIsolatePageblock > 0
-        && mt !== buddyMt && (isMigrateIsolate(mt) || isMigrateIsolate(buddyMt));
+      return (
+        zone.nrIsolatePageblock > 0 &&
+        mt !== buddyMt &&
+        (isMigrateIsolate(mt) || isMigrateIsolate(buddyMt))
+      );
     case 'K6_1':
       return mt !== buddyMt && (!migratetypeIsMergeable(mt) || !migratetypeIsMergeable(buddyMt));
   }
@@ -283,9 +361,16 @@ function mergeForbiddenAbovePageblock(
  */
 function buddyMergeLikely(state: ModelState, pfn: Pfn, order: number, buddyPfn: Pfn): boolean {
   if (order >= state.world.maxOrder + 1 - 2) return false;
-  assert(buddyPfn >= 0, `freeOneBlock: pfn ${pfn} order ${order} stopped with no buddy examined`);
-  assert(findBuddyPfn(pfn, order) === buddyPfn, `freeOneBlock: pfn ${pfn} order ${order}: last`
-    + ` buddy ${buddyPfn} is not of the final order`);
+  assert(
+    buddyPfn >= 0,
+    () => `freeOneBlock: pfn ${pfn} order ${order} stopped with no buddy examined`,
+  );
+  assert(
+    findBuddyPfn(pfn, order) === buddyPfn,
+    () =>
+      `freeOneBlock: pfn ${pfn} order ${order}: last` +
+      ` buddy ${buddyPfn} is not of the final order`,
+  );
   const combinedPfn = buddyPfn & pfn;
   const higherBuddyPfn = findBuddyPfn(combinedPfn, order + 1);
   return pageIsBuddy(state, zoneOfPfn(state, combinedPfn), higherBuddyPfn, order + 1);

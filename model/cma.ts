@@ -30,8 +30,8 @@ const EBUSY = -16;
 const ENOMEM = -12;
 
 /** Why cma_alloc() returned NULL (docs/MODEL.md "Ops", cmaAlloc failure reasons). */
-export type CmaAllocFailure = 'zero-count' | 'area-failed' | 'oops' | 'too-large' | 'no-space'
-  | 'ENOMEM';
+export type CmaAllocFailure =
+  'zero-count' | 'area-failed' | 'oops' | 'too-large' | 'no-space' | 'ENOMEM';
 
 export type CmaAllocResult = { pfn: Pfn } | { reason: CmaAllocFailure };
 
@@ -56,7 +56,9 @@ export function cmaBitmapAlignedMask(area: CmaArea, align: number): number {
  * alignment max(MAX_ORDER−1, pageblock_order) — and K4_9 otherwise gives misaligned pfns (§12.11).
  */
 export function cmaBitmapAlignedOffset(
-  area: CmaArea, align: number, profile: Profile = 'K4_9',
+  area: CmaArea,
+  align: number,
+  profile: Profile = 'K4_9',
 ): number {
   const alignPages = 2 ** align;
   switch (profile) {
@@ -91,8 +93,8 @@ export function cmaBitmapMaxno(area: CmaArea): number {
  * of [pfn, pfn + count); the first bit is floored, so a pfn inside a chunk clears that chunk.
  */
 export function cmaClearBitmap(area: CmaArea, pfn: Pfn, count: number): void {
-  assert(area.bitmap !== null, `cmaClearBitmap: area ${area.name} has no bitmap`);
-  assert(pfn >= area.basePfn, `cmaClearBitmap: pfn ${pfn} below area ${area.name}`);
+  assert(area.bitmap !== null, () => `cmaClearBitmap: area ${area.name} has no bitmap`);
+  assert(pfn >= area.basePfn, () => `cmaClearBitmap: pfn ${pfn} below area ${area.name}`);
   const bitmapNo = Math.floor((pfn - area.basePfn) / 2 ** area.orderPerBit);
   bitmapClear(area.bitmap, bitmapNo, cmaBitmapPagesToBits(area, count));
 }
@@ -114,7 +116,10 @@ export function cmaClearBitmap(area: CmaArea, pfn: Pfn, count: number): void {
  * and at most maxno + 1 windows are tried.
  */
 export function cmaAlloc(
-  state: ModelState, areaIndex: number, count: number, align: number,
+  state: ModelState,
+  areaIndex: number,
+  count: number,
+  align: number,
 ): CmaAllocResult {
   const result = cmaAllocWindows(state, areaIndex, count, align);
   countBehaviour(state, 'pfn' in result ? 'cma.alloc.ok' : 'cma.alloc.fail');
@@ -122,11 +127,14 @@ export function cmaAlloc(
 }
 
 function cmaAllocWindows(
-  state: ModelState, areaIndex: number, count: number, align: number,
+  state: ModelState,
+  areaIndex: number,
+  count: number,
+  align: number,
 ): CmaAllocResult {
   const area = state.cmaAreas[areaIndex];
-  assert(area !== undefined, `cmaAlloc: no CMA area ${areaIndex}`);
-  assert(count >= 0 && align >= 0, `cmaAlloc: count ${count} align ${align}`);
+  assert(area !== undefined, () => `cmaAlloc: no CMA area ${areaIndex}`);
+  assert(count >= 0 && align >= 0, () => `cmaAlloc: count ${count} align ${align}`);
   if (area.count === 0 || (area.bitmap === null && bitmapCheckedFirst(state))) {
     return { reason: 'area-failed' };
   }
@@ -150,10 +158,13 @@ function cmaAllocWindows(
     if (ret !== EBUSY) return { reason: failureOf(state, ret) };
     countBehaviour(state, 'cma.ebusyRetry');
     const next = bitmapNo + mask + 1; // try again with a bit different memory target
-    assert(next > start, `cmaAlloc: start ${start} did not grow (next ${next})`);
+    assert(next > start, () => `cmaAlloc: start ${start} did not grow (next ${next})`);
     start = next;
   }
-  assert(false, `cmaAlloc: area ${area.name} tried more than maxno + 1 = ${maxno + 1} windows`);
+  assert(
+    false,
+    () => `cmaAlloc: area ${area.name} tried more than maxno + 1 = ${maxno + 1} windows`,
+  );
 }
 
 /**
@@ -163,14 +174,16 @@ function cmaAllocWindows(
  */
 function bitmapCheckedFirst(state: ModelState): boolean {
   switch (state.world.profile) {
-    case 'K4_9': return false;
-    case 'K6_1': return true;
+    case 'K4_9':
+      return false;
+    case 'K6_1':
+      return true;
   }
 }
 
 /** The non-EBUSY errors alloc_contig_range() can return in the model: only -ENOMEM (§12.7). */
 function failureOf(state: ModelState, ret: number): CmaAllocFailure {
-  assert(ret === ENOMEM, `cmaAlloc: alloc_contig_range returned ${ret}, expected -ENOMEM`);
+  assert(ret === ENOMEM, () => `cmaAlloc: alloc_contig_range returned ${ret}, expected -ENOMEM`);
   countBehaviour(state, 'cma.enomem');
   return 'ENOMEM';
 }
@@ -184,10 +197,14 @@ function failureOf(state: ModelState, ret: number): CmaAllocFailure {
  */
 export function cmaRelease(state: ModelState, areaIndex: number, pfn: Pfn, count: number): boolean {
   const area = state.cmaAreas[areaIndex];
-  assert(area !== undefined, `cmaRelease: no CMA area ${areaIndex}`);
+  assert(area !== undefined, () => `cmaRelease: no CMA area ${areaIndex}`);
   if (pfn < area.basePfn || pfn >= area.basePfn + area.count) return false;
-  assert(pfn + count <= area.basePfn + area.count, `cmaRelease: [${pfn}, ${pfn + count}) runs`
-    + ` past area ${area.name} [${area.basePfn}, ${area.basePfn + area.count})`);
+  assert(
+    pfn + count <= area.basePfn + area.count,
+    () =>
+      `cmaRelease: [${pfn}, ${pfn + count}) runs` +
+      ` past area ${area.name} [${area.basePfn}, ${area.basePfn + area.count})`,
+  );
   freeContigRange(state, pfn, count);
   cmaClearBitmap(area, pfn, count);
   countBehaviour(state, 'cma.release');

@@ -8,9 +8,7 @@
 import { MIGRATE_CMA } from '../src/core/migratetype.ts';
 import { freePages } from './allocPages.ts';
 import { setPageblockMigratetype } from './pageblock.ts';
-import {
-  type CmaArea, type ModelState, OWNER_NONE, countBehaviour, zoneOfPfn,
-} from './state.ts';
+import { type CmaArea, type ModelState, OWNER_NONE, countBehaviour, zoneOfPfn } from './state.ts';
 
 const EINVAL = -22;
 
@@ -32,8 +30,10 @@ export function cmaInitReservedAreas(state: ModelState): void {
 /** Mirrors cma_activate_area() — mm/cma.c (§5.5): 0 or -EINVAL, per profile. */
 export function cmaActivateArea(state: ModelState, area: CmaArea): number {
   switch (state.world.profile) {
-    case 'K4_9': return cmaActivateAreaK4_9(state, area);
-    case 'K6_1': return cmaActivateAreaK6_1(state, area);
+    case 'K4_9':
+      return cmaActivateAreaK4_9(state, area);
+    case 'K6_1':
+      return cmaActivateAreaK6_1(state, area);
   }
 }
 
@@ -88,8 +88,12 @@ function cmaActivateAreaK6_1(state: ModelState, area: CmaArea): number {
   for (let pfn = area.basePfn; pfn < area.basePfn + area.count; pfn++) {
     if (pfnInZone(state, pfn, zoneIndex)) continue;
     // DEVIATION: pages past the end of memory do not exist in the model; only real ones are freed.
-    for (let page = area.basePfn; page < Math.min(area.basePfn + area.count, state.world.pages);
-      page++) freeReservedPage(state, page);
+    for (
+      let page = area.basePfn;
+      page < Math.min(area.basePfn + area.count, state.world.pages);
+      page++
+    )
+      freeReservedPage(state, page);
     state.totalcmaPages -= area.count;
     area.bitmap = null;
     area.count = 0;

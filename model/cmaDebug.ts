@@ -38,8 +38,10 @@ export function cmaDebugUsed(area: CmaArea): number {
  */
 export function cmaDebugMaxchunk(state: ModelState, area: CmaArea): number | null {
   switch (state.world.profile) {
-    case 'K4_9': return maxchunkK4_9(area);
-    case 'K6_1': return maxchunkK6_1(area);
+    case 'K4_9':
+      return maxchunkK4_9(area);
+    case 'K6_1':
+      return maxchunkK6_1(area);
   }
 }
 
@@ -58,7 +60,8 @@ function maxchunkK4_9(area: CmaArea): number | null {
   if (area.bitmap === null) return maxno === 0 ? 0 : null; // NULL bitmap: see the header
   let maxchunk = 0;
   let end = 0;
-  for (let pass = 0; pass <= maxno + 1; pass++) { // each pass moves `end` to a later set bit
+  for (let pass = 0; pass <= maxno + 1; pass++) {
+    // each pass moves `end` to a later set bit
     const start = findNextZeroBit(area.bitmap, maxno, end);
     if (start >= area.count) return maxchunk * 2 ** area.orderPerBit;
     const nextEnd = findNextBit(area.bitmap, maxno, start);
@@ -66,25 +69,26 @@ function maxchunkK4_9(area: CmaArea): number | null {
     end = nextEnd;
     maxchunk = Math.max(end - start, maxchunk);
   }
-  assert(false, `cmaDebugMaxchunk: area ${area.name} loop neither ended nor repeated`);
+  assert(false, () => `cmaDebugMaxchunk: area ${area.name} loop neither ended nor repeated`);
 }
 
 /** cma_maxchunk_get() — K6_1: `if (start >= bitmap_maxno) break;`. */
 function maxchunkK6_1(area: CmaArea): number {
   const maxno = cmaBitmapMaxno(area);
   if (area.bitmap === null) {
-    assert(maxno === 0, `cmaDebugMaxchunk: area ${area.name} has pages but no bitmap (K6_1)`);
+    assert(maxno === 0, () => `cmaDebugMaxchunk: area ${area.name} has pages but no bitmap (K6_1)`);
     return 0;
   }
   let maxchunk = 0;
   let end = 0;
-  for (let pass = 0; pass <= maxno; pass++) { // end > start ≥ old end: each pass moves it on
+  for (let pass = 0; pass <= maxno; pass++) {
+    // end > start ≥ old end: each pass moves it on
     const start = findNextZeroBit(area.bitmap, maxno, end);
     if (start >= maxno) return maxchunk * 2 ** area.orderPerBit;
     end = findNextBit(area.bitmap, maxno, start);
     maxchunk = Math.max(end - start, maxchunk);
   }
-  assert(false, `cmaDebugMaxchunk: area ${area.name} loop did not end within maxno passes`);
+  assert(false, () => `cmaDebugMaxchunk: area ${area.name} loop did not end within maxno passes`);
 }
 
 /**

@@ -16,18 +16,29 @@
  */
 import { assert, maybe } from '../src/core/assert.ts';
 import {
-  MIGRATE_MOVABLE, type Migratetype, isMigrateCma, isMigrateIsolate, migratetypeIsMergeable,
+  MIGRATE_MOVABLE,
+  type Migratetype,
+  isMigrateCma,
+  isMigrateIsolate,
+  migratetypeIsMergeable,
 } from '../src/core/migratetype.ts';
 import type { Pfn, PfnRange } from '../src/core/world.ts';
 import { freePages } from './allocPages.ts';
 import { accountFreepages, delFromFreeList } from './buddy.ts';
 import {
-  pfnValid, startIsolatePageRange, testPagesIsolated, undoIsolatePageRange,
+  pfnValid,
+  startIsolatePageRange,
+  testPagesIsolated,
+  undoIsolatePageRange,
 } from './isolation.ts';
 import { allocContigMigrateRange } from './migrate.ts';
 import { getPageblockMigratetype, setPageblockMigratetype } from './pageblock.ts';
 import {
-  type ModelState, type Zone, countBehaviour, pageblockNrPages, zoneOfPfn,
+  type ModelState,
+  type Zone,
+  countBehaviour,
+  pageblockNrPages,
+  zoneOfPfn,
 } from './state.ts';
 
 const EBUSY = -16;
@@ -62,13 +73,20 @@ export function pfnMaxAlignUp(state: ModelState, pfn: Pfn): Pfn {
  * Returns 0, -EBUSY or -ENOMEM. The range must lie in one zone (the caller's duty; asserted).
  */
 export function allocContigRange(
-  state: ModelState, startPfn: Pfn, endPfn: Pfn, mt: Migratetype,
+  state: ModelState,
+  startPfn: Pfn,
+  endPfn: Pfn,
+  mt: Migratetype,
 ): number {
-  assert(startPfn < endPfn, `allocContigRange: empty range [${startPfn}, ${endPfn})`);
-  assert(pfnValid(state, startPfn) && pfnValid(state, endPfn - 1),
-    `allocContigRange: [${startPfn}, ${endPfn}) leaves memory`);
-  assert(zoneOfPfn(state, startPfn) === zoneOfPfn(state, endPfn - 1),
-    `allocContigRange: [${startPfn}, ${endPfn}) spans zones`);
+  assert(startPfn < endPfn, () => `allocContigRange: empty range [${startPfn}, ${endPfn})`);
+  assert(
+    pfnValid(state, startPfn) && pfnValid(state, endPfn - 1),
+    () => `allocContigRange: [${startPfn}, ${endPfn}) leaves memory`,
+  );
+  assert(
+    zoneOfPfn(state, startPfn) === zoneOfPfn(state, endPfn - 1),
+    () => `allocContigRange: [${startPfn}, ${endPfn}) spans zones`,
+  );
   const isolation = isolationRange(state, startPfn, endPfn);
   const isolated = startIsolatePageRange(state, isolation.startPfn, isolation.endPfn, mt);
   if (isolated !== 0) return isolated;
@@ -103,8 +121,10 @@ function isolationRange(state: ModelState, startPfn: Pfn, endPfn: Pfn): PfnRange
  */
 function retAfterMigration(state: ModelState, ret: number): number {
   switch (state.world.profile) {
-    case 'K4_9': return ret;
-    case 'K6_1': return 0;
+    case 'K4_9':
+      return ret;
+    case 'K6_1':
+      return 0;
   }
 }
 
@@ -141,7 +161,8 @@ function findOuterStart(state: ModelState, startPfn: Pfn): Pfn {
   let order = 0;
   let outerStart = startPfn;
   while (state.buddyOrder[outerStart] < 0) {
-    if (++order >= state.world.maxOrder + 1) { // ++order >= MAX_ORDER
+    if (++order >= state.world.maxOrder + 1) {
+      // ++order >= MAX_ORDER
       outerStart = startPfn;
       break;
     }
@@ -163,8 +184,10 @@ function findOuterStart(state: ModelState, startPfn: Pfn): Pfn {
  * allows becomes MOVABLE. Returns true (the kernel: 1 << order).
  */
 export function isolateFreePage(state: ModelState, zone: Zone, pfn: Pfn, order: number): boolean {
-  assert(state.buddyOrder[pfn] === order, `isolateFreePage: pfn ${pfn} is not a free head of`
-    + ` order ${order}`); // BUG_ON(!PageBuddy(page))
+  assert(
+    state.buddyOrder[pfn] === order,
+    () => `isolateFreePage: pfn ${pfn} is not a free head of` + ` order ${order}`,
+  ); // BUG_ON(!PageBuddy(page))
   const mt = getPageblockMigratetype(state, pfn);
   if (!isMigrateIsolate(mt)) accountFreepages(zone, -(1 << order), mt);
   delFromFreeList(state, zone, pfn, order);
@@ -185,8 +208,10 @@ export function isolateFreePage(state: ModelState, zone: Zone, pfn: Pfn, order: 
  */
 function isolateRetypes(state: ModelState, blockMt: Migratetype): boolean {
   switch (state.world.profile) {
-    case 'K4_9': return !isMigrateIsolate(blockMt) && !isMigrateCma(blockMt);
-    case 'K6_1': return migratetypeIsMergeable(blockMt);
+    case 'K4_9':
+      return !isMigrateIsolate(blockMt) && !isMigrateCma(blockMt);
+    case 'K6_1':
+      return migratetypeIsMergeable(blockMt);
   }
 }
 
@@ -212,9 +237,11 @@ export function isolateFreepagesRange(state: ModelState, startPfn: Pfn, endPfn: 
   let pfn = startPfn;
   let blockStartPfn = Math.max(pfn - (pfn % blockPages), zone.startPfn);
   let blockEndPfn = pfn - (pfn % blockPages) + blockPages; // pageblock_end_pfn(pfn)
-  while (pfn < endPfn) { // bound: each pass isolates ≥ 1 page or breaks
+  while (pfn < endPfn) {
+    // bound: each pass isolates ≥ 1 page or breaks
     blockEndPfn = Math.min(blockEndPfn, endPfn);
-    if (pfn >= blockEndPfn) { // a block taken earlier ran past this chunk
+    if (pfn >= blockEndPfn) {
+      // a block taken earlier ran past this chunk
       blockStartPfn = pfn - (pfn % blockPages);
       blockEndPfn = Math.min(blockStartPfn + blockPages, endPfn);
     }
@@ -250,7 +277,11 @@ function pageblockPfnToPage(state: ModelState, startPfn: Pfn, endPfn: Pfn, zone:
  * PageCompound skip reduces to "not a free head".
  */
 function isolateFreepagesBlock(
-  state: ModelState, zone: Zone, startPfn: Pfn, endPfn: Pfn, freelist: IsolatedBlock[],
+  state: ModelState,
+  zone: Zone,
+  startPfn: Pfn,
+  endPfn: Pfn,
+  freelist: IsolatedBlock[],
 ): number {
   let totalIsolated = 0;
   let blockPfn = startPfn;
@@ -288,9 +319,11 @@ function releaseFreepages(state: ModelState, freelist: readonly IsolatedBlock[])
  * kernel's WARN on pages whose refcount is not 1 is the double-free assert of freeOneBlock here.
  */
 export function freeContigRange(state: ModelState, pfn: Pfn, count: number): void {
-  assert(count >= 0, `freeContigRange: count ${count}`);
+  assert(count >= 0, () => `freeContigRange: count ${count}`);
   if (count === 0) return;
-  assert(pfnValid(state, pfn) && pfnValid(state, pfn + count - 1),
-    `freeContigRange: [${pfn}, ${pfn + count}) leaves memory`);
+  assert(
+    pfnValid(state, pfn) && pfnValid(state, pfn + count - 1),
+    () => `freeContigRange: [${pfn}, ${pfn + count}) leaves memory`,
+  );
   for (let page = pfn; page < pfn + count; page++) freePages(state, page, 0);
 }

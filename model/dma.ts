@@ -31,8 +31,10 @@ export interface DmaAllocResult {
  * §7.7): dev->cma_area if set, else dma_contiguous_default_area; null when neither exists.
  */
 export function devGetCmaArea(state: ModelState, deviceIndex: number): number | null {
-  assert(deviceIndex >= 0 && deviceIndex < state.deviceAreas.length,
-    `devGetCmaArea: no device ${deviceIndex}`);
+  assert(
+    deviceIndex >= 0 && deviceIndex < state.deviceAreas.length,
+    () => `devGetCmaArea: no device ${deviceIndex}`,
+  );
   return state.deviceAreas[deviceIndex] ?? state.defaultArea;
 }
 
@@ -42,7 +44,8 @@ export function devGetCmaArea(state: ModelState, deviceIndex: number): number | 
  * pages hold `size` bytes (fls((size − 1) >> PAGE_SHIFT)).
  */
 export function getOrder(size: number): number {
-  assert(size >= 1, `getOrder: size ${size}`); // get_order(0) is 52 on 64-bit: never asked here
+  // get_order(0) is 52 on 64-bit: never asked here.
+  assert(size >= 1, () => `getOrder: size ${size}`);
   let order = 0;
   let pages = Math.floor((size - 1) / limits.pageSize);
   for (; pages > 0; pages = Math.floor(pages / 2)) order++;
@@ -57,7 +60,9 @@ export function getOrder(size: number): number {
  * NULL at once).
  */
 export function dmaAllocFromContiguous(
-  state: ModelState, deviceIndex: number, size: number,
+  state: ModelState,
+  deviceIndex: number,
+  size: number,
 ): DmaAllocResult {
   const area = devGetCmaArea(state, deviceIndex);
   if (area === null) return { area: -1, result: { reason: 'no-area' } };
@@ -73,7 +78,10 @@ export function dmaAllocFromContiguous(
  * change after boot.
  */
 export function dmaReleaseFromContiguous(
-  state: ModelState, areaIndex: number, pfn: Pfn, count: number,
+  state: ModelState,
+  areaIndex: number,
+  pfn: Pfn,
+  count: number,
 ): boolean {
   return cmaRelease(state, areaIndex, pfn, count);
 }

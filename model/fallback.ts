@@ -21,13 +21,23 @@
  */
 import { assert } from '../src/core/assert.ts';
 import {
-  FALLBACKS, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES,
-  MIGRATE_RECLAIMABLE, MIGRATE_TYPES, MIGRATE_UNMOVABLE, type Migratetype, migratetypeLetter,
+  FALLBACKS,
+  MIGRATE_CMA,
+  MIGRATE_HIGHATOMIC,
+  MIGRATE_MOVABLE,
+  MIGRATE_PCPTYPES,
+  MIGRATE_RECLAIMABLE,
+  MIGRATE_TYPES,
+  MIGRATE_UNMOVABLE,
+  type Migratetype,
+  migratetypeLetter,
 } from '../src/core/migratetype.ts';
 import type { Pfn } from '../src/core/world.ts';
 import { delFromFreeList, expand, moveToFreeList, rmqueueSmallest } from './buddy.ts';
 import {
-  changePageblockRange, getPageblockMigratetype, setPageblockMigratetype,
+  changePageblockRange,
+  getPageblockMigratetype,
+  setPageblockMigratetype,
 } from './pageblock.ts';
 import { type ModelState, type Zone, countBehaviour, pageLru } from './state.ts';
 
@@ -59,10 +69,12 @@ export function canStealFallback(state: ModelState, order: number, startMt: Migr
   const pageblockOrder = state.world.pageblockOrder;
   // The first test is redundant with the second; the kernel keeps it as the "whole block" case.
   if (order >= pageblockOrder) return true;
-  return order >= Math.floor(pageblockOrder / 2)
-    || startMt === MIGRATE_RECLAIMABLE
-    || startMt === MIGRATE_UNMOVABLE
-    || state.world.mobilityGroupingDisabled;
+  return (
+    order >= Math.floor(pageblockOrder / 2) ||
+    startMt === MIGRATE_RECLAIMABLE ||
+    startMt === MIGRATE_UNMOVABLE ||
+    state.world.mobilityGroupingDisabled
+  );
 }
 
 /**
@@ -72,12 +84,19 @@ export function canStealFallback(state: ModelState, order: number, startMt: Migr
  * the first fallback type of the table with a non-empty list at `order` wins.
  */
 export function findSuitableFallback(
-  state: ModelState, zone: Zone, order: number, startMt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  order: number,
+  startMt: Migratetype,
 ): { fallbackMt: Migratetype; canSteal: boolean } | null {
-  assert(startMt < MIGRATE_PCPTYPES, `findSuitableFallback: migratetype ${startMt} has no`
-    + ' fallbacks ("Never used" rows of fallbacks[][])');
+  assert(
+    startMt < MIGRATE_PCPTYPES,
+    () =>
+      `findSuitableFallback: migratetype ${startMt} has no` +
+      ' fallbacks ("Never used" rows of fallbacks[][])',
+  );
   const area = zone.freeArea[order];
-  assert(area !== undefined, `findSuitableFallback: order ${order} has no free_area`);
+  assert(area !== undefined, () => `findSuitableFallback: order ${order} has no free_area`);
   if (area.nrFree === 0) return null;
   for (const fallbackMt of FALLBACKS[startMt]) {
     if (area.freeList[fallbackMt].length === 0) continue;
@@ -97,11 +116,18 @@ export function findSuitableFallback(
  * is exclusive, as every endPfn in cmacheck.
  */
 export function moveFreepages(
-  state: ModelState, zone: Zone, startPfn: Pfn, endPfn: Pfn, mt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  startPfn: Pfn,
+  endPfn: Pfn,
+  mt: Migratetype,
 ): number {
-  assert(startPfn >= zone.startPfn, `moveFreepages: start ${startPfn} below zone ${zone.name}`);
-  assert(endPfn <= zone.endPfn, `moveFreepages: end ${endPfn} past zone ${zone.name}`);
-  assert(mt < MIGRATE_TYPES, `moveFreepages: migratetype ${mt} invalid`);
+  assert(
+    startPfn >= zone.startPfn,
+    () => `moveFreepages: start ${startPfn} below zone ${zone.name}`,
+  );
+  assert(endPfn <= zone.endPfn, () => `moveFreepages: end ${endPfn} past zone ${zone.name}`);
+  assert(mt < MIGRATE_TYPES, () => `moveFreepages: migratetype ${mt} invalid`);
   const tail = moveFreepagesToTail(state);
   let pagesMoved = 0;
   for (let pfn = startPfn; pfn < endPfn;) {
@@ -120,8 +146,10 @@ export function moveFreepages(
 /** The list end move_freepages() moves to (§3.1, §9 P9): K4_9 list_move (head), K6_1 tail. */
 function moveFreepagesToTail(state: ModelState): boolean {
   switch (state.world.profile) {
-    case 'K4_9': return false;
-    case 'K6_1': return true;
+    case 'K4_9':
+      return false;
+    case 'K6_1':
+      return true;
   }
 }
 
@@ -132,7 +160,10 @@ function moveFreepagesToTail(state: ModelState): boolean {
  * bits.
  */
 export function moveFreepagesBlock(
-  state: ModelState, zone: Zone, pfn: Pfn, mt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  pfn: Pfn,
+  mt: Migratetype,
 ): number {
   const range = moveFreepagesBlockRange(state, zone, pfn);
   if (range === null) return 0;
@@ -141,7 +172,9 @@ export function moveFreepagesBlock(
 
 /** The [start, end) move_freepages_block() scans, or null when the block end leaves the zone. */
 function moveFreepagesBlockRange(
-  state: ModelState, zone: Zone, pfn: Pfn,
+  state: ModelState,
+  zone: Zone,
+  pfn: Pfn,
 ): { startPfn: Pfn; endPfn: Pfn } | null {
   const pageblockPages = 1 << state.world.pageblockOrder;
   const blockStartPfn = pfn & ~(pageblockPages - 1);
@@ -182,14 +215,21 @@ function zoneSpansPfn(zone: Zone, pfn: Pfn): boolean {
  * the pageblock (§9 P7, P9).
  */
 export function stealSuitableFallback(
-  state: ModelState, zone: Zone, pfn: Pfn, startMt: Migratetype, wholeBlock = true,
+  state: ModelState,
+  zone: Zone,
+  pfn: Pfn,
+  startMt: Migratetype,
+  wholeBlock = true,
 ): void {
   const currentOrder = state.buddyOrder[pfn];
-  assert(currentOrder >= 0, `stealSuitableFallback: pfn ${pfn} is not a free head`);
-  assert(startMt < MIGRATE_PCPTYPES, `stealSuitableFallback: pfn ${pfn} start type ${startMt}`);
+  assert(currentOrder >= 0, () => `stealSuitableFallback: pfn ${pfn} is not a free head`);
+  assert(
+    startMt < MIGRATE_PCPTYPES,
+    () => `stealSuitableFallback: pfn ${pfn} start type ${startMt}`,
+  );
   switch (state.world.profile) {
     case 'K4_9':
-      assert(wholeBlock, `stealSuitableFallback: pfn ${pfn}: K4_9 steals only when it may`);
+      assert(wholeBlock, () => `stealSuitableFallback: pfn ${pfn}: K4_9 steals only when it may`);
       return stealSuitableFallbackK4_9(state, zone, pfn, currentOrder, startMt);
     case 'K6_1':
       return stealSuitableFallbackK6_1(state, zone, pfn, currentOrder, startMt, wholeBlock);
@@ -204,7 +244,11 @@ export function stealSuitableFallback(
  * (`fallback.claim`).
  */
 function stealSuitableFallbackK4_9(
-  state: ModelState, zone: Zone, pfn: Pfn, currentOrder: number, startMt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  pfn: Pfn,
+  currentOrder: number,
+  startMt: Migratetype,
 ): void {
   const pageblockOrder = state.world.pageblockOrder;
   if (currentOrder >= pageblockOrder) {
@@ -234,7 +278,11 @@ function stealSuitableFallbackK4_9(
  * "The page moves" = move_to_free_list(): the TAIL of `startMt`'s list of its order.
  */
 function stealSuitableFallbackK6_1(
-  state: ModelState, zone: Zone, pfn: Pfn, currentOrder: number, startMt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  pfn: Pfn,
+  currentOrder: number,
+  startMt: Migratetype,
   wholeBlock: boolean,
 ): void {
   const pageblockOrder = state.world.pageblockOrder;
@@ -248,12 +296,18 @@ function stealSuitableFallbackK6_1(
   if (!singlePage) {
     const freePages = moveFreepagesBlock(state, zone, pfn, startMt);
     const movablePages = countMovablePages(state, zone, pfn);
-    const alikePages = startMt === MIGRATE_MOVABLE ? movablePages
-      : oldBlockType === MIGRATE_MOVABLE ? (1 << pageblockOrder) - (freePages + movablePages)
-        : 0;
-    if (freePages === 0) singlePage = true; // moving the whole block fails at a zone edge
-    else if (freePages + alikePages >= 1 << (pageblockOrder - 1)
-      || state.world.mobilityGroupingDisabled) {
+    const alikePages =
+      startMt === MIGRATE_MOVABLE
+        ? movablePages
+        : oldBlockType === MIGRATE_MOVABLE
+          ? (1 << pageblockOrder) - (freePages + movablePages)
+          : 0;
+    if (freePages === 0)
+      singlePage = true; // moving the whole block fails at a zone edge
+    else if (
+      freePages + alikePages >= 1 << (pageblockOrder - 1) ||
+      state.world.mobilityGroupingDisabled
+    ) {
       setPageblockMigratetype(state, pfn, startMt);
       countBehaviour(state, 'fallback.claim');
     }
@@ -271,11 +325,19 @@ function stealSuitableFallbackK6_1(
  * `sourceList` is the fallback list the block was found on (never CMA or ISOLATE).
  */
 export function rmqueueFallback(
-  state: ModelState, zone: Zone, order: number, startMt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  order: number,
+  startMt: Migratetype,
 ): Rmqueued | null {
-  assert(state.world.profile === 'K4_9', 'rmqueueFallback: the K4_9 __rmqueue_fallback; K6_1'
-    + ' has rmqueueFallbackK6_1 (§9 P6)');
-  assert(order >= 0 && order <= state.world.maxOrder, `rmqueueFallback: order ${order} invalid`);
+  assert(
+    state.world.profile === 'K4_9',
+    'rmqueueFallback: the K4_9 __rmqueue_fallback; K6_1' + ' has rmqueueFallbackK6_1 (§9 P6)',
+  );
+  assert(
+    order >= 0 && order <= state.world.maxOrder,
+    () => `rmqueueFallback: order ${order} invalid`,
+  );
   for (let currentOrder = state.world.maxOrder; currentOrder >= order; currentOrder--) {
     const suitable = findSuitableFallback(state, zone, currentOrder, startMt);
     if (suitable === null) continue;
@@ -311,10 +373,17 @@ function fallbackEdge(startMt: Migratetype, fallbackMt: Migratetype): string {
  * under pageblock order (the case where the two profiles part ways, §9 P6–P9).
  */
 export function rmqueueFallbackK6_1(
-  state: ModelState, zone: Zone, order: number, startMt: Migratetype, flags: AllocFlags,
+  state: ModelState,
+  zone: Zone,
+  order: number,
+  startMt: Migratetype,
+  flags: AllocFlags,
 ): Migratetype | null {
   assert(state.world.profile === 'K6_1', 'rmqueueFallbackK6_1: K6_1 only');
-  assert(order >= 0 && order <= state.world.maxOrder, `rmqueueFallback: order ${order} invalid`);
+  assert(
+    order >= 0 && order <= state.world.maxOrder,
+    () => `rmqueueFallback: order ${order} invalid`,
+  );
   const pageblockOrder = state.world.pageblockOrder;
   const minOrder = order < pageblockOrder && flags.nofragment ? pageblockOrder : order;
   for (let currentOrder = state.world.maxOrder; currentOrder >= minOrder; currentOrder--) {
@@ -341,18 +410,27 @@ interface FallbackChoice {
  * found one, so the search cannot come back empty (the kernel's VM_BUG_ON, asserted).
  */
 function findSmallest(
-  state: ModelState, zone: Zone, order: number, startMt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  order: number,
+  startMt: Migratetype,
 ): FallbackChoice {
   for (let currentOrder = order; currentOrder <= state.world.maxOrder; currentOrder++) {
     const suitable = findSuitableFallback(state, zone, currentOrder, startMt);
     if (suitable !== null) return { currentOrder, ...suitable };
   }
-  assert(false, `findSmallest: no fallback from order ${order} up although a larger one exists`);
+  assert(
+    false,
+    () => `findSmallest: no fallback from order ${order} up although a larger one exists`,
+  );
 }
 
 /** The `do_steal:` tail of __rmqueue_fallback() (K6_1): steal, count, name the list used. */
 function doSteal(
-  state: ModelState, zone: Zone, choice: FallbackChoice, startMt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  choice: FallbackChoice,
+  startMt: Migratetype,
 ): Migratetype {
   const { currentOrder, fallbackMt, canSteal } = choice;
   const pfn = zone.freeArea[currentOrder].freeList[fallbackMt][0]; // get_page_from_free_area
@@ -367,13 +445,18 @@ function doSteal(
  * order of lists for one zone. `flags` matter in K6_1 only (AllocFlags).
  */
 export function rmqueue(
-  state: ModelState, zone: Zone, order: number, mt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  order: number,
+  mt: Migratetype,
   flags: AllocFlags = NO_ALLOC_FLAGS,
 ): Rmqueued | null {
-  assert(mt < MIGRATE_PCPTYPES, `rmqueue: migratetype ${mt} is not a request type`);
+  assert(mt < MIGRATE_PCPTYPES, () => `rmqueue: migratetype ${mt} is not a request type`);
   switch (state.world.profile) {
-    case 'K4_9': return rmqueueK4_9(state, zone, order, mt);
-    case 'K6_1': return rmqueueK6_1(state, zone, order, mt, flags);
+    case 'K4_9':
+      return rmqueueK4_9(state, zone, order, mt);
+    case 'K6_1':
+      return rmqueueK6_1(state, zone, order, mt, flags);
   }
 }
 
@@ -384,7 +467,10 @@ export function rmqueue(
  * RECLAIMABLE requests never reach a CMA list (F1).
  */
 function rmqueueK4_9(
-  state: ModelState, zone: Zone, order: number, mt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  order: number,
+  mt: Migratetype,
 ): Rmqueued | null {
   const own = rmqueueSmallest(state, zone, order, mt);
   if (own !== null) return { pfn: own, sourceList: mt };
@@ -411,9 +497,13 @@ function rmqueueK4_9(
  * UNMOVABLE and RECLAIMABLE requests never have ALLOC_CMA (F1).
  */
 function rmqueueK6_1(
-  state: ModelState, zone: Zone, order: number, mt: Migratetype, flags: AllocFlags,
+  state: ModelState,
+  zone: Zone,
+  order: number,
+  mt: Migratetype,
+  flags: AllocFlags,
 ): Rmqueued | null {
-  assert(!flags.cma || mt === MIGRATE_MOVABLE, `rmqueue: ALLOC_CMA for migratetype ${mt}`);
+  assert(!flags.cma || mt === MIGRATE_MOVABLE, () => `rmqueue: ALLOC_CMA for migratetype ${mt}`);
   if (flags.cma && zone.nrFreeCmaPages > Math.floor(zone.nrFreePages / 2)) {
     const balanced = rmqueueSmallest(state, zone, order, MIGRATE_CMA);
     if (balanced !== null) {
@@ -433,6 +523,9 @@ function rmqueueK6_1(
   const fallbackMt = rmqueueFallbackK6_1(state, zone, order, mt, flags);
   if (fallbackMt === null) return null;
   const retried = rmqueueSmallest(state, zone, order, mt); // goto retry
-  assert(retried !== null, `rmqueue: retry after a fallback steal found no order-${order} block`);
+  assert(
+    retried !== null,
+    () => `rmqueue: retry after a fallback steal found no order-${order} block`,
+  );
   return { pfn: retried, sourceList: fallbackMt };
 }

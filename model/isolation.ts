@@ -22,21 +22,37 @@
  */
 import { assert } from '../src/core/assert.ts';
 import {
-  MIGRATE_CMA, MIGRATE_ISOLATE, MIGRATE_MOVABLE, type Migratetype, isMigrateCma,
+  MIGRATE_CMA,
+  MIGRATE_ISOLATE,
+  MIGRATE_MOVABLE,
+  type Migratetype,
+  isMigrateCma,
   isMigrateIsolate,
 } from '../src/core/migratetype.ts';
 import type { Pfn } from '../src/core/world.ts';
 import { freePages } from './allocPages.ts';
 import {
-  accountFreepages, delFromFreeList, findBuddyPfn, freeOneBlock, pageIsBuddy,
+  accountFreepages,
+  delFromFreeList,
+  findBuddyPfn,
+  freeOneBlock,
+  pageIsBuddy,
 } from './buddy.ts';
 import { isolateFreePage } from './contig.ts';
 import { moveFreepagesBlock } from './fallback.ts';
 import { allocContigMigrateRange } from './migrate.ts';
 import { getPageblockMigratetype, setPageblockMigratetype } from './pageblock.ts';
 import {
-  type Allocation, type ModelState, OWNER_NONE, OWNER_RESERVED, type Zone, countBehaviour,
-  pageCompound, pageLru, pageblockNrPages, zoneOfPfn,
+  type Allocation,
+  type ModelState,
+  OWNER_NONE,
+  OWNER_RESERVED,
+  type Zone,
+  countBehaviour,
+  pageCompound,
+  pageLru,
+  pageblockNrPages,
+  zoneOfPfn,
 } from './state.ts';
 
 const EBUSY = -16;
@@ -70,14 +86,15 @@ function firstValidPage(state: ModelState, pfn: Pfn, pageCount: number): Pfn | n
  * well, so reading order > 0 MOVABLE allocations as THPs, as K6_1 does, changes nothing here.)
  */
 export function hasUnmovablePages(state: ModelState, zone: Zone, pfn: Pfn): boolean {
-  assert(zoneOfPfn(state, pfn) === zone, `hasUnmovablePages: pfn ${pfn} not in ${zone.name}`);
+  assert(zoneOfPfn(state, pfn) === zone, () => `hasUnmovablePages: pfn ${pfn} not in ${zone.name}`);
   const mt = getPageblockMigratetype(state, pfn);
   if (mt === MIGRATE_MOVABLE || mt === MIGRATE_CMA) return false;
   const pageCount = pageblockNrPages(state);
   for (let iter = 0; iter < pageCount; iter++) {
     const check = pfn + iter;
     const owner = state.owner[check];
-    if (owner === OWNER_NONE) { // refcount 0
+    if (owner === OWNER_NONE) {
+      // refcount 0
       if (state.buddyOrder[check] >= 0) iter += (1 << state.buddyOrder[check]) - 1;
       continue;
     }
@@ -94,7 +111,7 @@ export function hasUnmovablePages(state: ModelState, zone: Zone, pfn: Pfn): bool
 /** The live allocation holding `pfn` (its owner must be an allocation id). */
 function ownerAllocation(state: ModelState, pfn: Pfn): Allocation {
   const allocation = state.allocations.get(state.owner[pfn]);
-  assert(allocation !== undefined, `isolation: pfn ${pfn} owner ${state.owner[pfn]} unknown`);
+  assert(allocation !== undefined, () => `isolation: pfn ${pfn} owner ${state.owner[pfn]} unknown`);
   return allocation;
 }
 
@@ -108,22 +125,29 @@ function ownerAllocation(state: ModelState, pfn: Pfn): Allocation {
  * (kernel allocations, CMA/DMA range pages) → no.
  */
 export function hasUnmovablePagesK6_1(
-  state: ModelState, startPfn: Pfn, endPfn: Pfn, mt: Migratetype,
+  state: ModelState,
+  startPfn: Pfn,
+  endPfn: Pfn,
+  mt: Migratetype,
 ): boolean {
   const blockPages = pageblockNrPages(state);
-  assert(startPfn < endPfn && Math.floor(startPfn / blockPages)
-    === Math.floor((endPfn - 1) / blockPages), `hasUnmovablePages: [${startPfn}, ${endPfn})`
-    + ' is not inside one pageblock');
+  assert(
+    startPfn < endPfn &&
+      Math.floor(startPfn / blockPages) === Math.floor((endPfn - 1) / blockPages),
+    () => `hasUnmovablePages: [${startPfn}, ${endPfn})` + ' is not inside one pageblock',
+  );
   if (isMigrateCma(getPageblockMigratetype(state, startPfn))) return !isMigrateCma(mt);
   for (let pfn = startPfn; pfn < endPfn; pfn++) {
     const owner = state.owner[pfn];
     if (owner === OWNER_RESERVED) return true;
-    if (owner === OWNER_NONE) { // refcount 0
+    if (owner === OWNER_NONE) {
+      // refcount 0
       if (state.buddyOrder[pfn] >= 0) pfn += (1 << state.buddyOrder[pfn]) - 1;
       continue;
     }
     const allocation = ownerAllocation(state, pfn);
-    if (pageCompound(allocation)) { // PageTransCompound; its head is PageLRU
+    if (pageCompound(allocation)) {
+      // PageTransCompound; its head is PageLRU
       pfn = allocation.pfn + allocation.pageCount - 1;
       continue;
     }
@@ -147,14 +171,23 @@ export function hasUnmovablePagesK6_1(
  * `mt`, `startPfn` and `endPfn` are read by K6_1 only; K4_9 callers leave them out.
  */
 export function setMigratetypeIsolate(
-  state: ModelState, pfn: Pfn, mt: Migratetype = MIGRATE_MOVABLE, startPfn: Pfn = pfn,
+  state: ModelState,
+  pfn: Pfn,
+  mt: Migratetype = MIGRATE_MOVABLE,
+  startPfn: Pfn = pfn,
   endPfn: Pfn = pfn + pageblockNrPages(state),
 ): number {
-  assert(pfn % pageblockNrPages(state) === 0, `setMigratetypeIsolate: pfn ${pfn} not a block`);
+  assert(
+    pfn % pageblockNrPages(state) === 0,
+    () => `setMigratetypeIsolate: pfn ${pfn} not a block`,
+  );
   const zone = zoneOfPfn(state, pfn);
   const migratetype = getPageblockMigratetype(state, pfn);
   if (isolationRefused(state, zone, pfn, mt, startPfn, endPfn)) return EBUSY;
-  assert(!isMigrateIsolate(migratetype), `setMigratetypeIsolate: block ${pfn} already isolated`);
+  assert(
+    !isMigrateIsolate(migratetype),
+    () => `setMigratetypeIsolate: block ${pfn} already isolated`,
+  );
   setPageblockMigratetype(state, pfn, MIGRATE_ISOLATE);
   zone.nrIsolatePageblock++;
   const pageCount = moveFreepagesBlock(state, zone, pfn, MIGRATE_ISOLATE);
@@ -168,7 +201,12 @@ export function setMigratetypeIsolate(
  * then has_unmovable_pages() of the block ∩ [start, end). Counts `isolate.unmovable` on refusal.
  */
 function isolationRefused(
-  state: ModelState, zone: Zone, pfn: Pfn, mt: Migratetype, startPfn: Pfn, endPfn: Pfn,
+  state: ModelState,
+  zone: Zone,
+  pfn: Pfn,
+  mt: Migratetype,
+  startPfn: Pfn,
+  endPfn: Pfn,
 ): boolean {
   switch (state.world.profile) {
     case 'K4_9':
@@ -199,7 +237,10 @@ function isolationRefused(
  * K4_9 does under zone->lock (K6_1 decrements after it; nothing in between reads the count).
  */
 export function unsetMigratetypeIsolate(state: ModelState, pfn: Pfn, mt: Migratetype): void {
-  assert(!isMigrateIsolate(mt), `unsetMigratetypeIsolate: block ${pfn}: restore type ISOLATE`);
+  assert(
+    !isMigrateIsolate(mt),
+    () => `unsetMigratetypeIsolate: block ${pfn}: restore type ISOLATE`,
+  );
   const zone = zoneOfPfn(state, pfn);
   if (getPageblockMigratetype(state, pfn) !== MIGRATE_ISOLATE) return;
   const order = state.buddyOrder[pfn];
@@ -213,7 +254,7 @@ export function unsetMigratetypeIsolate(state: ModelState, pfn: Pfn, mt: Migrate
   }
   setPageblockMigratetype(state, pfn, mt);
   zone.nrIsolatePageblock--;
-  assert(zone.nrIsolatePageblock >= 0, `unsetMigratetypeIsolate: ${zone.name} count < 0`);
+  assert(zone.nrIsolatePageblock >= 0, () => `unsetMigratetypeIsolate: ${zone.name} count < 0`);
   if (isolatedPage) {
     countBehaviour(state, 'isolate.undoMerge');
     putbackIsolatedPage(state, zone, pfn, order, mt);
@@ -235,11 +276,15 @@ function unsetMergeCandidate(state: ModelState, zone: Zone, pfn: Pfn, order: num
   const buddyPfn = findBuddyPfn(pfn, order);
   switch (state.world.profile) {
     case 'K4_9':
-      return !pfnValid(state, buddyPfn)
-        || !isMigrateIsolate(getPageblockMigratetype(state, buddyPfn));
+      return (
+        !pfnValid(state, buddyPfn) || !isMigrateIsolate(getPageblockMigratetype(state, buddyPfn))
+      );
     case 'K6_1':
-      return order < state.world.maxOrder && pageIsBuddy(state, zone, buddyPfn, order)
-        && !isMigrateIsolate(getPageblockMigratetype(state, buddyPfn));
+      return (
+        order < state.world.maxOrder &&
+        pageIsBuddy(state, zone, buddyPfn, order) &&
+        !isMigrateIsolate(getPageblockMigratetype(state, buddyPfn))
+      );
   }
 }
 
@@ -249,11 +294,17 @@ function unsetMergeCandidate(state: ModelState, zone: Zone, pfn: Pfn, order: num
  * migratetype) = __free_one_page(.., FPI_TO_TAIL).
  */
 function putbackIsolatedPage(
-  state: ModelState, zone: Zone, pfn: Pfn, order: number, mt: Migratetype,
+  state: ModelState,
+  zone: Zone,
+  pfn: Pfn,
+  order: number,
+  mt: Migratetype,
 ): void {
   switch (state.world.profile) {
-    case 'K4_9': return freePages(state, pfn, order);
-    case 'K6_1': return freeOneBlock(state, zone, pfn, order, mt, 'toTail');
+    case 'K4_9':
+      return freePages(state, pfn, order);
+    case 'K6_1':
+      return freeOneBlock(state, zone, pfn, order, mt, 'toTail');
   }
 }
 
@@ -265,21 +316,29 @@ function putbackIsolatedPage(
  *   K6_1 (start, end, migratetype, 0, gfp): startIsolatePageRangeK6_1.
  */
 export function startIsolatePageRange(
-  state: ModelState, startPfn: Pfn, endPfn: Pfn, mt: Migratetype,
+  state: ModelState,
+  startPfn: Pfn,
+  endPfn: Pfn,
+  mt: Migratetype,
 ): number {
   switch (state.world.profile) {
-    case 'K4_9': return startIsolatePageRangeK4_9(state, startPfn, endPfn, mt);
-    case 'K6_1': return startIsolatePageRangeK6_1(state, startPfn, endPfn, mt);
+    case 'K4_9':
+      return startIsolatePageRangeK4_9(state, startPfn, endPfn, mt);
+    case 'K6_1':
+      return startIsolatePageRangeK6_1(state, startPfn, endPfn, mt);
   }
 }
 
 /** start_isolate_page_range(start, end, migratetype, false) — K4_9 (§6.5). */
 function startIsolatePageRangeK4_9(
-  state: ModelState, startPfn: Pfn, endPfn: Pfn, mt: Migratetype,
+  state: ModelState,
+  startPfn: Pfn,
+  endPfn: Pfn,
+  mt: Migratetype,
 ): number {
   const blockPages = pageblockNrPages(state);
-  assert(startPfn % blockPages === 0, `startIsolatePageRange: start ${startPfn} not aligned`);
-  assert(endPfn % blockPages === 0, `startIsolatePageRange: end ${endPfn} not aligned`);
+  assert(startPfn % blockPages === 0, () => `startIsolatePageRange: start ${startPfn} not aligned`);
+  assert(endPfn % blockPages === 0, () => `startIsolatePageRange: end ${endPfn} not aligned`);
   for (let pfn = startPfn; pfn < endPfn; pfn += blockPages) {
     const page = firstValidPage(state, pfn, blockPages);
     if (page === null || setMigratetypeIsolate(state, page) === 0) continue;
@@ -299,7 +358,10 @@ function startIsolatePageRangeK4_9(
  * everything done so far.
  */
 function startIsolatePageRangeK6_1(
-  state: ModelState, startPfn: Pfn, endPfn: Pfn, mt: Migratetype,
+  state: ModelState,
+  startPfn: Pfn,
+  endPfn: Pfn,
+  mt: Migratetype,
 ): number {
   const blockPages = pageblockNrPages(state);
   const isolateStart = startPfn - (startPfn % blockPages); // pageblock_start_pfn
@@ -333,22 +395,34 @@ function startIsolatePageRangeK6_1(
  * memory. A THP that cannot be migrated fails the isolation: the block is un-isolated, -EBUSY.
  */
 export function isolateSinglePageblock(
-  state: ModelState, boundaryPfn: Pfn, isolateBefore: boolean, skipIsolation: boolean,
+  state: ModelState,
+  boundaryPfn: Pfn,
+  isolateBefore: boolean,
+  skipIsolation: boolean,
   mt: Migratetype,
 ): number {
   const blockPages = pageblockNrPages(state);
-  assert(boundaryPfn % blockPages === 0, `isolateSinglePageblock: ${boundaryPfn} not aligned`);
+  assert(
+    boundaryPfn % blockPages === 0,
+    () => `isolateSinglePageblock: ${boundaryPfn} not aligned`,
+  );
   const isolatePageblock = isolateBefore ? boundaryPfn - blockPages : boundaryPfn;
   const zone = zoneOfPfn(state, isolatePageblock);
   const maxOrderPages = 1 << state.world.maxOrder; // MAX_ORDER_NR_PAGES
-  const scanStart = Math.max(isolatePageblock - (isolatePageblock % maxOrderPages),
-    zone.startPfn);
+  const scanStart = Math.max(isolatePageblock - (isolatePageblock % maxOrderPages), zone.startPfn);
   if (skipIsolation) {
-    assert(isMigrateIsolate(getPageblockMigratetype(state, isolatePageblock)),
-      `isolateSinglePageblock: block ${isolatePageblock} skipped but not isolated`);
+    assert(
+      isMigrateIsolate(getPageblockMigratetype(state, isolatePageblock)),
+      () => `isolateSinglePageblock: block ${isolatePageblock} skipped but not isolated`,
+    );
   } else {
-    const ret = setMigratetypeIsolate(state, isolatePageblock, mt, isolatePageblock,
-      isolatePageblock + blockPages);
+    const ret = setMigratetypeIsolate(
+      state,
+      isolatePageblock,
+      mt,
+      isolatePageblock,
+      isolatePageblock + blockPages,
+    );
     if (ret !== 0) return ret;
   }
   if (!pfnValid(state, isolateBefore ? boundaryPfn : boundaryPfn - 1)) return 0;
@@ -364,7 +438,8 @@ export function isolateSinglePageblock(
  * from the free block it left. False when such a THP cannot be migrated (`goto failed`).
  */
 function boundaryClear(state: ModelState, pfn: Pfn, boundaryPfn: Pfn): boolean {
-  while (pfn < boundaryPfn) { // bound: pfn grows, or a split/migration makes the next pass grow it
+  while (pfn < boundaryPfn) {
+    // bound: pfn grows, or a split/migration makes the next pass grow it
     const order = state.buddyOrder[pfn];
     if (order >= 0) {
       if (pfn + (1 << order) > boundaryPfn) {
@@ -399,7 +474,9 @@ function boundaryClear(state: ModelState, pfn: Pfn, boundaryPfn: Pfn): boolean {
  * isolation refused, migration failed — a pinned THP is skipped and stays — or no buddy found).
  */
 function migrateStraddlingCompound(
-  state: ModelState, allocation: Allocation, pfn: Pfn,
+  state: ModelState,
+  allocation: Allocation,
+  pfn: Pfn,
 ): Pfn | null {
   const headPfn = allocation.pfn;
   const endPfn = headPfn + allocation.pageCount;
@@ -430,12 +507,17 @@ function migrateStraddlingCompound(
  * changed" cannot happen with atomic operations (asserted).
  */
 export function splitFreePage(
-  state: ModelState, pfn: Pfn, order: number, splitPfnOffset: number,
+  state: ModelState,
+  pfn: Pfn,
+  order: number,
+  splitPfnOffset: number,
 ): void {
   if (splitPfnOffset === 0) return;
-  assert(state.buddyOrder[pfn] === order, `splitFreePage: pfn ${pfn} is no free head of order`
-    + ` ${order}`);
-  assert(splitPfnOffset < 1 << order, `splitFreePage: offset ${splitPfnOffset} ≥ 2^${order}`);
+  assert(
+    state.buddyOrder[pfn] === order,
+    () => `splitFreePage: pfn ${pfn} is no free head of order` + ` ${order}`,
+  );
+  assert(splitPfnOffset < 1 << order, () => `splitFreePage: offset ${splitPfnOffset} ≥ 2^${order}`);
   const zone = zoneOfPfn(state, pfn);
   const mt = getPageblockMigratetype(state, pfn);
   if (!isMigrateIsolate(mt)) accountFreepages(zone, -(1 << order), mt);
@@ -463,15 +545,21 @@ function ctz(pfn: Pfn): number {
  * [start, end) outwards to pageblocks itself.
  */
 export function undoIsolatePageRange(
-  state: ModelState, startPfn: Pfn, endPfn: Pfn, mt: Migratetype,
+  state: ModelState,
+  startPfn: Pfn,
+  endPfn: Pfn,
+  mt: Migratetype,
 ): void {
   const blockPages = pageblockNrPages(state);
   let isolateStart = startPfn;
   let isolateEnd = endPfn;
   switch (state.world.profile) {
     case 'K4_9':
-      assert(startPfn % blockPages === 0, `undoIsolatePageRange: start ${startPfn} not aligned`);
-      assert(endPfn % blockPages === 0, `undoIsolatePageRange: end ${endPfn} not aligned`);
+      assert(
+        startPfn % blockPages === 0,
+        () => `undoIsolatePageRange: start ${startPfn} not aligned`,
+      );
+      assert(endPfn % blockPages === 0, () => `undoIsolatePageRange: end ${endPfn} not aligned`);
       break;
     case 'K6_1':
       isolateStart = startPfn - (startPfn % blockPages);

@@ -38,13 +38,15 @@ const ENOMEM = -12;
  * pages are skipped, not retried.
  */
 export function allocContigMigrateRange(state: ModelState, startPfn: Pfn, endPfn: Pfn): number {
-  assert(startPfn < endPfn, `allocContigMigrateRange: empty range [${startPfn}, ${endPfn})`);
+  assert(startPfn < endPfn, () => `allocContigMigrateRange: empty range [${startPfn}, ${endPfn})`);
   let pfn = startPfn;
-  while (pfn < endPfn) { // bound: every batch moves the scan forward by ≥ 1 pfn
+  while (pfn < endPfn) {
+    // bound: every batch moves the scan forward by ≥ 1 pfn
     const batch = isolateMigratepagesRange(state, pfn, endPfn);
-    assert(batch.nextPfn > pfn, `allocContigMigrateRange: scan stuck at pfn ${pfn}`);
+    assert(batch.nextPfn > pfn, () => `allocContigMigrateRange: scan stuck at pfn ${pfn}`);
     pfn = batch.nextPfn;
-    for (const allocation of [...batch.units].reverse()) { // migrate_pages() from the list head
+    for (const allocation of [...batch.units].reverse()) {
+      // migrate_pages() from the list head
       if (!migrateUnit(state, allocation)) return ENOMEM;
     }
   }
@@ -68,12 +70,16 @@ function isolateMigratepagesRange(state: ModelState, pfn: Pfn, endPfn: Pfn): Mig
   const units: Allocation[] = [];
   while (pfn < endPfn && units.length < limits.compactClusterMax) {
     const owner = state.owner[pfn];
-    if (owner < 0) { // free (a buddy head skips its block) or reserved
+    if (owner < 0) {
+      // free (a buddy head skips its block) or reserved
       pfn += state.buddyOrder[pfn] >= 0 ? 1 << state.buddyOrder[pfn] : 1;
       continue;
     }
     const allocation = state.allocations.get(owner);
-    assert(allocation !== undefined, `isolateMigratepagesRange: pfn ${pfn} owner ${owner} unknown`);
+    assert(
+      allocation !== undefined,
+      () => `isolateMigratepagesRange: pfn ${pfn} owner ${owner} unknown`,
+    );
     pfn = allocation.pfn + allocation.pageCount; // a unit may have begun before `pfn`
     if (isMovable(allocation)) units.push(allocation);
   }
@@ -82,8 +88,9 @@ function isolateMigratepagesRange(state: ModelState, pfn: Pfn, endPfn: Pfn): Mig
 
 /** A page allocation that migration may move: MOVABLE and not long-term pinned (§12.5). */
 function isMovable(allocation: Allocation): boolean {
-  return allocation.kind === 'pages' && allocation.migratetype === MIGRATE_MOVABLE
-    && !allocation.pinned;
+  return (
+    allocation.kind === 'pages' && allocation.migratetype === MIGRATE_MOVABLE && !allocation.pinned
+  );
 }
 
 /**
@@ -108,14 +115,19 @@ function migrateUnit(state: ModelState, allocation: Allocation): boolean {
  * once through __free_pages (freePages: its block's current type, owner OWNER_NONE).
  */
 export function migrateAllocation(
-  state: ModelState, allocation: Allocation, targetMt: RequestMigratetype,
+  state: ModelState,
+  allocation: Allocation,
+  targetMt: RequestMigratetype,
 ): boolean {
   const target = allocPages(state, allocation.order, targetMt);
   if (target === null) return false;
   const oldPfn = allocation.pfn;
   const pageCount = allocation.pageCount;
-  assert(target.pfn + pageCount <= oldPfn || oldPfn + pageCount <= target.pfn,
-    `migrateAllocation: target ${target.pfn} overlaps allocation ${allocation.id} at ${oldPfn}`);
+  assert(
+    target.pfn + pageCount <= oldPfn || oldPfn + pageCount <= target.pfn,
+    () =>
+      `migrateAllocation: target ${target.pfn} overlaps allocation ${allocation.id} at ${oldPfn}`,
+  );
   for (let page = 0; page < pageCount; page++) {
     state.frameToken[target.pfn + page] = state.frameToken[oldPfn + page];
     state.owner[target.pfn + page] = allocation.id;

@@ -8,7 +8,10 @@
  */
 import { assert } from '../src/core/assert.ts';
 import {
-  MIGRATE_PCPTYPES, MIGRATE_TYPES, MIGRATE_UNMOVABLE, type Migratetype,
+  MIGRATE_PCPTYPES,
+  MIGRATE_TYPES,
+  MIGRATE_UNMOVABLE,
+  type Migratetype,
 } from '../src/core/migratetype.ts';
 import type { Pfn } from '../src/core/world.ts';
 import type { ModelState } from './state.ts';
@@ -18,8 +21,8 @@ import type { ModelState } from './state.ts';
  * §1.4): the type of the pageblock holding `pfn`.
  */
 export function getPageblockMigratetype(state: ModelState, pfn: Pfn): Migratetype {
-  assert(pfn >= 0, `getPageblockMigratetype: pfn ${pfn} is negative`);
-  assert(pfn < state.world.pages, `getPageblockMigratetype: pfn ${pfn} is past memory`);
+  assert(pfn >= 0, () => `getPageblockMigratetype: pfn ${pfn} is negative`);
+  assert(pfn < state.world.pages, () => `getPageblockMigratetype: pfn ${pfn} is past memory`);
   return state.pageblockMigratetype[pfn >> state.world.pageblockOrder];
 }
 
@@ -29,12 +32,14 @@ export function getPageblockMigratetype(state: ModelState, pfn: Pfn): Migratetyp
  * UNMOVABLE; CMA, HIGHATOMIC and ISOLATE are stored as given. Writes exactly one pageblock.
  */
 export function setPageblockMigratetype(state: ModelState, pfn: Pfn, mt: Migratetype): void {
-  assert(pfn >= 0, `setPageblockMigratetype: pfn ${pfn} is negative`);
-  assert(pfn < state.world.pages, `setPageblockMigratetype: pfn ${pfn} is past memory`);
-  assert(mt < MIGRATE_TYPES, `setPageblockMigratetype: pfn ${pfn}: migratetype ${mt} invalid`);
-  const stored = state.world.mobilityGroupingDisabled && mt < MIGRATE_PCPTYPES
-    ? MIGRATE_UNMOVABLE
-    : mt;
+  assert(pfn >= 0, () => `setPageblockMigratetype: pfn ${pfn} is negative`);
+  assert(pfn < state.world.pages, () => `setPageblockMigratetype: pfn ${pfn} is past memory`);
+  assert(
+    mt < MIGRATE_TYPES,
+    () => `setPageblockMigratetype: pfn ${pfn}: migratetype ${mt} invalid`,
+  );
+  const stored =
+    state.world.mobilityGroupingDisabled && mt < MIGRATE_PCPTYPES ? MIGRATE_UNMOVABLE : mt;
   state.pageblockMigratetype[pfn >> state.world.pageblockOrder] = stored;
 }
 
@@ -44,11 +49,20 @@ export function setPageblockMigratetype(state: ModelState, pfn: Pfn, mt: Migrate
  * starting at its head `pfn`. Used when fallback takes a block at least a pageblock large (§4.6).
  */
 export function changePageblockRange(
-  state: ModelState, pfn: Pfn, order: number, mt: Migratetype,
+  state: ModelState,
+  pfn: Pfn,
+  order: number,
+  mt: Migratetype,
 ): void {
   const pageblockOrder = state.world.pageblockOrder;
-  assert(order >= pageblockOrder, `changePageblockRange: pfn ${pfn} order ${order} < pageblock`);
-  assert(pfn % (1 << order) === 0, `changePageblockRange: pfn ${pfn} not aligned to ${order}`);
+  assert(
+    order >= pageblockOrder,
+    () => `changePageblockRange: pfn ${pfn} order ${order} < pageblock`,
+  );
+  assert(
+    pfn % (1 << order) === 0,
+    () => `changePageblockRange: pfn ${pfn} not aligned to ${order}`,
+  );
   const pageblockCount = 1 << (order - pageblockOrder);
   for (let block = 0; block < pageblockCount; block++) {
     setPageblockMigratetype(state, pfn + (block << pageblockOrder), mt);

@@ -19,8 +19,19 @@ import type { CmaSource } from '../../src/core/allocator.ts';
 import type { Pfn, Profile } from '../../src/core/world.ts';
 import type { CmaCmdline } from './cmdline.ts';
 import {
-  type Memblock, type PhysAddr, PAGE_SHIFT, PAGE_SIZE, alignUp, formatMiB, formatPa, isPowerOf2,
-  memblockAllocRange, memblockEndOfDram, memblockFree, memblockIsRegionReserved, memblockReserve,
+  type Memblock,
+  type PhysAddr,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  alignUp,
+  formatMiB,
+  formatPa,
+  isPowerOf2,
+  memblockAllocRange,
+  memblockEndOfDram,
+  memblockFree,
+  memblockIsRegionReserved,
+  memblockReserve,
   u64,
 } from './memblock.ts';
 
@@ -81,8 +92,10 @@ export function cmaMinAlignment(
   ctx: Pick<DeclareContext, 'maxOrder' | 'pageblockOrder'> & { profile?: Profile },
 ): PhysAddr {
   switch (ctx.profile ?? 'K4_9') {
-    case 'K4_9': return PAGE_SIZE << BigInt(Math.max(ctx.maxOrder, ctx.pageblockOrder));
-    case 'K6_1': return PAGE_SIZE << BigInt(ctx.pageblockOrder);
+    case 'K4_9':
+      return PAGE_SIZE << BigInt(Math.max(ctx.maxOrder, ctx.pageblockOrder));
+    case 'K6_1':
+      return PAGE_SIZE << BigInt(ctx.pageblockOrder);
   }
 }
 
@@ -102,7 +115,11 @@ const NOT_ENOUGH_SLOTS = 'cma: Not enough slots for CMA reserved regions!';
  * (K6_1's "cma%d\n" default needs a NULL name, which no caller here passes).
  */
 export function cmaInitReservedMem(
-  ctx: DeclareContext, base: PhysAddr, size: PhysAddr, orderPerBit: number, label: AreaLabel,
+  ctx: DeclareContext,
+  base: PhysAddr,
+  size: PhysAddr,
+  orderPerBit: number,
+  label: AreaLabel,
 ): CmaResult {
   if (ctx.areas.length === ctx.maxCmaAreas) {
     ctx.messages.push(NOT_ENOUGH_SLOTS);
@@ -153,7 +170,11 @@ const SZ_4G: PhysAddr = 1n << 32n;
  * checked) — the same in both profiles. Otherwise the profile's placement order; none → -ENOMEM.
  */
 function cmaReservePlacement(
-  ctx: DeclareContext, base: PhysAddr, size: PhysAddr, limit: PhysAddr, alignment: PhysAddr,
+  ctx: DeclareContext,
+  base: PhysAddr,
+  size: PhysAddr,
+  limit: PhysAddr,
+  alignment: PhysAddr,
   fixed: boolean,
 ): Placement {
   if (fixed) {
@@ -161,9 +182,10 @@ function cmaReservePlacement(
     memblockReserve(ctx.memblock, base, size);
     return { ok: true, base };
   }
-  const address = ctx.profile === 'K6_1'
-    ? placeNonFixedK6_1(ctx, base, size, limit, alignment)
-    : placeNonFixedK4_9(ctx, base, size, limit, alignment);
+  const address =
+    ctx.profile === 'K6_1'
+      ? placeNonFixedK6_1(ctx, base, size, limit, alignment)
+      : placeNonFixedK4_9(ctx, base, size, limit, alignment);
   return address === 0n ? { ok: false, errno: 'ENOMEM' } : { ok: true, base: address };
 }
 
@@ -172,7 +194,11 @@ function cmaReservePlacement(
  * straddles it (never on 64-bit, kept for fidelity), then in [base, limit). 0 = nothing found.
  */
 function placeNonFixedK4_9(
-  ctx: DeclareContext, base: PhysAddr, size: PhysAddr, limitIn: PhysAddr, alignment: PhysAddr,
+  ctx: DeclareContext,
+  base: PhysAddr,
+  size: PhysAddr,
+  limitIn: PhysAddr,
+  alignment: PhysAddr,
 ): PhysAddr {
   let limit = limitIn;
   let address = 0n;
@@ -192,7 +218,11 @@ function placeNonFixedK4_9(
  * [base, limit). exact_nid and nid change nothing on one node. 0 = nothing found.
  */
 function placeNonFixedK6_1(
-  ctx: DeclareContext, base: PhysAddr, size: PhysAddr, limitIn: PhysAddr, alignment: PhysAddr,
+  ctx: DeclareContext,
+  base: PhysAddr,
+  size: PhysAddr,
+  limitIn: PhysAddr,
+  alignment: PhysAddr,
 ): PhysAddr {
   let limit = limitIn;
   let address = 0n;
@@ -200,7 +230,8 @@ function placeNonFixedK6_1(
     address = memblockAllocRange(ctx.memblock, size, alignment, ctx.highmemStart, limit);
     limit = ctx.highmemStart;
   }
-  if (memblockEndOfDram(ctx.memblock) >= SZ_4G + size) { // !memblock_bottom_up(): always here
+  if (memblockEndOfDram(ctx.memblock) >= SZ_4G + size) {
+    // !memblock_bottom_up(): always here
     address = memblockAllocRange(ctx.memblock, size, alignment, SZ_4G, limit, 'bottomUp');
   }
   if (address === 0n) address = memblockAllocRange(ctx.memblock, size, alignment, base, limit);
@@ -220,7 +251,9 @@ function placeNonFixedK6_1(
  * early returns prints "Failed to reserve %ld MiB" with the size as it then is.
  */
 export function cmaDeclareContiguous(
-  ctx: DeclareContext, request: CmaDeclareRequest, label: AreaLabel,
+  ctx: DeclareContext,
+  request: CmaDeclareRequest,
+  label: AreaLabel,
 ): CmaResult {
   const memblockEnd = memblockEndOfDram(ctx.memblock);
   if (ctx.areas.length === ctx.maxCmaAreas) {
@@ -246,8 +279,10 @@ export function cmaDeclareContiguous(
     return { ok: false, errno: 'EINVAL' };
   }
   if (fixed && base < ctx.highmemStart && u64(base + size) > ctx.highmemStart) {
-    ctx.messages.push(`cma: Region at ${formatPa(base)} defined on low/high memory boundary`
-      + ` (${formatPa(ctx.highmemStart)})`);
+    ctx.messages.push(
+      `cma: Region at ${formatPa(base)} defined on low/high memory boundary` +
+        ` (${formatPa(ctx.highmemStart)})`,
+    );
     return failed('EINVAL', size);
   }
   if (limit === 0n || limit > memblockEnd) limit = memblockEnd;
@@ -270,14 +305,19 @@ export function cmaDeclareContiguous(
  * the base up silently.
  */
 function fixedBaseMisaligned(
-  ctx: DeclareContext, request: CmaDeclareRequest, alignment: PhysAddr,
+  ctx: DeclareContext,
+  request: CmaDeclareRequest,
+  alignment: PhysAddr,
 ): boolean {
   switch (ctx.profile) {
-    case 'K4_9': return false;
+    case 'K4_9':
+      return false;
     case 'K6_1': {
       if (!request.fixed || (request.base & (alignment - 1n)) === 0n) return false;
-      ctx.messages.push(`cma: Region at ${formatPa(request.base)} must be aligned to`
-        + ` ${formatPa(alignment)} bytes`);
+      ctx.messages.push(
+        `cma: Region at ${formatPa(request.base)} must be aligned to` +
+          ` ${formatPa(alignment)} bytes`,
+      );
       return true;
     }
   }
@@ -289,14 +329,20 @@ function fixedBaseMisaligned(
  * has no such test (a fixed area may then run past the end of memory).
  */
 function limitExceeded(
-  ctx: DeclareContext, base: PhysAddr, size: PhysAddr, limit: PhysAddr,
+  ctx: DeclareContext,
+  base: PhysAddr,
+  size: PhysAddr,
+  limit: PhysAddr,
 ): boolean {
   switch (ctx.profile) {
-    case 'K4_9': return false;
+    case 'K4_9':
+      return false;
     case 'K6_1': {
       if (u64(base + size) <= limit) return false;
-      ctx.messages.push(`cma: Size (${formatPa(size)}) of region at ${formatPa(base)} exceeds`
-        + ` limit (${formatPa(limit)})`);
+      ctx.messages.push(
+        `cma: Size (${formatPa(size)}) of region at ${formatPa(base)} exceeds` +
+          ` limit (${formatPa(limit)})`,
+      );
       return true;
     }
   }
@@ -309,7 +355,9 @@ function limitExceeded(
  */
 function releaseAfterInitFailure(ctx: DeclareContext, base: PhysAddr, size: PhysAddr): void {
   switch (ctx.profile) {
-    case 'K4_9': return;
-    case 'K6_1': memblockFree(ctx.memblock, base, size);
+    case 'K4_9':
+      return;
+    case 'K6_1':
+      memblockFree(ctx.memblock, base, size);
   }
 }

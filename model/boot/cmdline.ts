@@ -61,7 +61,12 @@ export function simpleStrtoull(text: string, from: number): Parsed {
 
 /** The shifts of memparse()'s fall-through switch, by suffix letter. */
 const MEMPARSE_SHIFT: ReadonlyMap<string, bigint> = new Map([
-  ['k', 10n], ['m', 20n], ['g', 30n], ['t', 40n], ['p', 50n], ['e', 60n],
+  ['k', 10n],
+  ['m', 20n],
+  ['g', 30n],
+  ['t', 40n],
+  ['p', 50n],
+  ['e', 60n],
 ]);
 
 /**
@@ -115,7 +120,8 @@ function nextArg(args: string, from: number): { arg: KernelParam; next: number }
   if (equals !== 0) {
     chars[equals] = '\0';
     valIndex = equals + 1;
-    if (chars[valIndex] === '"') { // don't include quotes in value
+    if (chars[valIndex] === '"') {
+      // don't include quotes in value
       valIndex++;
       if (chars[i - 1] === '"') chars[i - 1] = '\0';
     }
@@ -197,7 +203,9 @@ export function earlyCma(state: CmaCmdline, p: string | null): CmaCmdline {
  * -EINVAL, and do_early_param() then warns "Malformed early option 'cma'" — both go to `messages`.
  */
 export function parseCmaCmdline(
-  cmdline: string, profile: Profile = 'K4_9', messages: string[] = [],
+  cmdline: string,
+  profile: Profile = 'K4_9',
+  messages: string[] = [],
 ): CmaCmdline {
   let state = CMA_CMDLINE_INITIAL;
   for (const { param, val } of parseArgs(cmdline)) {
@@ -215,7 +223,9 @@ export function parseCmaCmdline(
  */
 function earlyCmaNullComplaints(profile: Profile): string[] {
   switch (profile) {
-    case 'K4_9': return [];
-    case 'K6_1': return ['cma: Config string not provided', "Malformed early option 'cma'"];
+    case 'K4_9':
+      return [];
+    case 'K6_1':
+      return ['cma: Config string not provided', "Malformed early option 'cma'"];
   }
 }

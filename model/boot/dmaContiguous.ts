@@ -56,14 +56,19 @@ export function cmaEarlyPercentMemoryK6_1(memoryEnd: PhysAddr, percentage: numbe
  */
 export function cmaSizeFromKconfig(ctx: DeclareContext, kconfig: Kconfig): PhysAddr {
   const sizeBytes = BigInt(kconfig.cmaSizeMbytes) * SZ_1M;
-  const percent = (): PhysAddr => ctx.profile === 'K6_1'
-    ? cmaEarlyPercentMemoryK6_1(ctx.highmemStart, kconfig.cmaSizePercentage)
-    : cmaEarlyPercentMemory(ctx.memblock, kconfig.cmaSizePercentage);
+  const percent = (): PhysAddr =>
+    ctx.profile === 'K6_1'
+      ? cmaEarlyPercentMemoryK6_1(ctx.highmemStart, kconfig.cmaSizePercentage)
+      : cmaEarlyPercentMemory(ctx.memblock, kconfig.cmaSizePercentage);
   switch (kconfig.cmaSizeSel) {
-    case 'mbytes': return sizeBytes;
-    case 'percentage': return percent();
-    case 'min': return sizeBytes < percent() ? sizeBytes : percent();
-    case 'max': return sizeBytes > percent() ? sizeBytes : percent();
+    case 'mbytes':
+      return sizeBytes;
+    case 'percentage':
+      return percent();
+    case 'min':
+      return sizeBytes < percent() ? sizeBytes : percent();
+    case 'max':
+      return sizeBytes > percent() ? sizeBytes : percent();
   }
 }
 
@@ -86,12 +91,18 @@ export interface DefaultAreaAttempt {
  * after it is an arm32 hook (nothing on arm64).
  */
 export function dmaContiguousReserveArea(
-  ctx: DeclareContext, size: PhysAddr, base: PhysAddr, limit: PhysAddr, fixed: boolean,
+  ctx: DeclareContext,
+  size: PhysAddr,
+  base: PhysAddr,
+  limit: PhysAddr,
+  fixed: boolean,
   source: CmaSource,
 ): CmaResult {
   return cmaDeclareContiguous(
-    ctx, { base, size, limit, alignment: 0n, orderPerBit: 0, fixed },
-    { name: DEFAULT_AREA_NAME, source });
+    ctx,
+    { base, size, limit, alignment: 0n, orderPerBit: 0, fixed },
+    { name: DEFAULT_AREA_NAME, source },
+  );
 }
 
 /**
@@ -104,7 +115,10 @@ export function dmaContiguousReserveArea(
  * was attempted.
  */
 export function dmaContiguousReserve(
-  ctx: DeclareContext, cmdline: CmaCmdline, kconfig: Kconfig, limit: PhysAddr,
+  ctx: DeclareContext,
+  cmdline: CmaCmdline,
+  kconfig: Kconfig,
+  limit: PhysAddr,
 ): DefaultAreaAttempt | null {
   const given = cmdline.sizeCmdline !== SIZE_CMDLINE_UNSET;
   const size = given ? cmdline.sizeCmdline : cmaSizeFromKconfig(ctx, kconfig);

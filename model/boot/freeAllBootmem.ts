@@ -60,7 +60,10 @@ function freeRanges(pages: number, reserved: readonly PfnRange[]): PfnRange[] {
  * (the DEVIATION of freeAllBootmem).
  */
 function freePagesMemory(
-  state: ModelState, startPfn: Pfn, endPfn: Pfn, splitAtZones: boolean,
+  state: ModelState,
+  startPfn: Pfn,
+  endPfn: Pfn,
+  splitAtZones: boolean,
 ): void {
   for (let pfn = startPfn; pfn < endPfn;) {
     let order = pfn === 0 ? state.world.maxOrder : Math.min(state.world.maxOrder, ctz(pfn));
@@ -70,7 +73,10 @@ function freePagesMemory(
     if (chunkEndPfn <= zone.endPfn) {
       freePagesBootCore(state, pfn, order);
     } else {
-      assert(splitAtZones, `freeAllBootmem: zone piece [${pfn}, ${chunkEndPfn}) straddles again`);
+      assert(
+        splitAtZones,
+        () => `freeAllBootmem: zone piece [${pfn}, ${chunkEndPfn}) straddles again`,
+      );
       countBehaviour(state, 'boot.chunkSplitAtZone');
       for (let piecePfn = pfn; piecePfn < chunkEndPfn;) {
         const pieceEndPfn = Math.min(chunkEndPfn, zoneOfPfn(state, piecePfn).endPfn);
@@ -84,7 +90,7 @@ function freePagesMemory(
 
 /** __ffs(): index of the lowest set bit of a positive pfn. */
 function ctz(pfn: Pfn): number {
-  assert(pfn > 0, `ctz: pfn ${pfn} has no set bit`);
+  assert(pfn > 0, () => `ctz: pfn ${pfn} has no set bit`);
   return 31 - Math.clz32(pfn & -pfn);
 }
 
@@ -105,7 +111,9 @@ function freePagesBootCore(state: ModelState, pfn: Pfn, order: number): void {
  */
 function bootFreeFpi(state: ModelState): FpiFlags {
   switch (state.world.profile) {
-    case 'K4_9': return 'none';
-    case 'K6_1': return 'toTail';
+    case 'K4_9':
+      return 'none';
+    case 'K6_1':
+      return 'toTail';
   }
 }

@@ -14,14 +14,23 @@ import type { Declaration } from '../../src/core/allocator.ts';
 import type { CmaDeclaration, Pfn, PfnRange, World } from '../../src/core/world.ts';
 import { parseCmaCmdline } from './cmdline.ts';
 import {
-  type CmaResult, type DeclareContext, type RegisteredArea, cmaDeclareContiguous,
+  type CmaResult,
+  type DeclareContext,
+  type RegisteredArea,
+  cmaDeclareContiguous,
 } from './cmaDeclare.ts';
 import { DEFAULT_AREA_NAME, dmaContiguousReserve } from './dmaContiguous.ts';
 import {
-  type Memblock, type MemblockRegion, PAGE_SHIFT, memblockCreate, memblockReserve,
+  type Memblock,
+  type MemblockRegion,
+  PAGE_SHIFT,
+  memblockCreate,
+  memblockReserve,
 } from './memblock.ts';
 import {
-  type ReservedMem, earlyInitFdtScanReservedMem, ofReservedMemDeviceArea,
+  type ReservedMem,
+  earlyInitFdtScanReservedMem,
+  ofReservedMemDeviceArea,
 } from './reservedMem.ts';
 
 export type { RegisteredArea } from './cmaDeclare.ts';
@@ -89,7 +98,8 @@ function declaration(source: Declaration['source'], name: string, result: CmaRes
 /** One declaration per saved "shared-dma-pool" node, in fdt_init_reserved_mem()'s order. */
 function dtDeclarations(rmems: readonly ReservedMem[]): Declaration[] {
   return rmems.flatMap((rmem) =>
-    rmem.cmaResult === null ? [] : [declaration('dt', rmem.name, rmem.cmaResult)]);
+    rmem.cmaResult === null ? [] : [declaration('dt', rmem.name, rmem.cmaResult)],
+  );
 }
 
 /**
@@ -97,14 +107,18 @@ function dtDeclarations(rmems: readonly ReservedMem[]): Declaration[] {
  * bytes the kernel takes (0 keeps its meaning: anywhere, end of memory, CMA minimum).
  */
 function declareExplicit(ctx: DeclareContext, area: CmaDeclaration): Declaration {
-  const result = cmaDeclareContiguous(ctx, {
-    base: pfnToBytes(area.base),
-    size: pfnToBytes(area.size),
-    limit: pfnToBytes(area.limit),
-    alignment: pfnToBytes(area.alignment),
-    orderPerBit: area.orderPerBit,
-    fixed: area.fixed,
-  }, { name: area.name, source: 'explicit' });
+  const result = cmaDeclareContiguous(
+    ctx,
+    {
+      base: pfnToBytes(area.base),
+      size: pfnToBytes(area.size),
+      limit: pfnToBytes(area.limit),
+      alignment: pfnToBytes(area.alignment),
+      orderPerBit: area.orderPerBit,
+      fixed: area.fixed,
+    },
+    { name: area.name, source: 'explicit' },
+  );
   return declaration('explicit', area.name, result);
 }
 
@@ -126,8 +140,9 @@ export function layoutReservedRanges(memblock: Memblock, pages: number): PfnRang
     if (region.base + region.size > cursor) cursor = region.base + region.size;
   }
   const ranges: PfnRange[] = [];
-  const regions = [...memblock.reserved, ...holes]
-    .sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+  const regions = [...memblock.reserved, ...holes].sort((a, b) =>
+    a.base < b.base ? -1 : a.base > b.base ? 1 : 0,
+  );
   for (const region of regions) {
     const end = region.base + region.size < memoryEnd ? region.base + region.size : memoryEnd;
     if (region.base >= end) continue;

@@ -109,7 +109,7 @@ export function formatMiB(size: PhysAddr): string {
  * holes.
  */
 export function memblockCreate(memoryEnd: PhysAddr): Memblock {
-  assert(memoryEnd > 0n, `memblockCreate: memory end ${memoryEnd} must be positive`);
+  assert(memoryEnd > 0n, () => `memblockCreate: memory end ${memoryEnd} must be positive`);
   return { memory: [{ base: 0n, size: memoryEnd }], reserved: [] };
 }
 
@@ -123,7 +123,9 @@ function capSize(base: PhysAddr, size: PhysAddr): PhysAddr {
  * set and [base, base + size), adjacent regions merged (all our regions share flags and nid).
  */
 function addRange(
-  regions: readonly MemblockRegion[], base: PhysAddr, size: PhysAddr,
+  regions: readonly MemblockRegion[],
+  base: PhysAddr,
+  size: PhysAddr,
 ): MemblockRegion[] {
   const capped = capSize(base, size);
   if (capped === 0n) return [...regions];
@@ -148,7 +150,9 @@ function addRange(
  * the isolated pieces): the set minus [base, base + size).
  */
 function removeRange(
-  regions: readonly MemblockRegion[], base: PhysAddr, size: PhysAddr,
+  regions: readonly MemblockRegion[],
+  base: PhysAddr,
+  size: PhysAddr,
 ): MemblockRegion[] {
   const end = base + capSize(base, size);
   const result: MemblockRegion[] = [];
@@ -202,11 +206,14 @@ export function memblockRemove(memblock: Memblock, base: PhysAddr, size: PhysAdd
  * *intersects* a reserved region (memblock_addrs_overlap), not only when it is covered.
  */
 export function memblockIsRegionReserved(
-  memblock: Memblock, base: PhysAddr, size: PhysAddr,
+  memblock: Memblock,
+  base: PhysAddr,
+  size: PhysAddr,
 ): boolean {
   const capped = capSize(base, size);
-  return memblock.reserved.some((region) =>
-    base < region.base + region.size && region.base < base + capped);
+  return memblock.reserved.some(
+    (region) => base < region.base + region.size && region.base < base + capped,
+  );
 }
 
 /**
@@ -242,7 +249,11 @@ function clamp(value: PhysAddr, low: PhysAddr, high: PhysAddr): PhysAddr {
  * accepted when it does not fall below the clamped range start. 0 = not found.
  */
 export function memblockFindRangeTopDown(
-  memblock: Memblock, start: PhysAddr, end: PhysAddr, size: PhysAddr, align: PhysAddr,
+  memblock: Memblock,
+  start: PhysAddr,
+  end: PhysAddr,
+  size: PhysAddr,
+  align: PhysAddr,
 ): PhysAddr {
   for (const [rangeStart, rangeEnd] of forEachFreeMemRange(memblock).reverse()) {
     const thisStart = clamp(rangeStart, start, end);
@@ -260,7 +271,11 @@ export function memblockFindRangeTopDown(
  * when it lies below the clamped range end with `size` bytes left. 0 = not found.
  */
 export function memblockFindRangeBottomUp(
-  memblock: Memblock, start: PhysAddr, end: PhysAddr, size: PhysAddr, align: PhysAddr,
+  memblock: Memblock,
+  start: PhysAddr,
+  end: PhysAddr,
+  size: PhysAddr,
+  align: PhysAddr,
 ): PhysAddr {
   for (const [rangeStart, rangeEnd] of forEachFreeMemRange(memblock)) {
     const thisStart = clamp(rangeStart, start, end);
@@ -282,7 +297,11 @@ export type MemblockDirection = 'topDown' | 'bottomUp';
  * kernel_end variant is never used).
  */
 export function memblockFindInRange(
-  memblock: Memblock, size: PhysAddr, align: PhysAddr, start: PhysAddr, end: PhysAddr,
+  memblock: Memblock,
+  size: PhysAddr,
+  align: PhysAddr,
+  start: PhysAddr,
+  end: PhysAddr,
   direction: MemblockDirection = 'topDown',
 ): PhysAddr {
   const endPumped = end === MEMBLOCK_ALLOC_ACCESSIBLE ? MEMBLOCK_ALLOC_ANYWHERE : end;
@@ -299,7 +318,11 @@ export function memblockFindInRange(
  * what was found. `align` 0 means SMP_CACHE_BYTES. Returns 0 on failure.
  */
 export function memblockAllocRange(
-  memblock: Memblock, size: PhysAddr, align: PhysAddr, start: PhysAddr, end: PhysAddr,
+  memblock: Memblock,
+  size: PhysAddr,
+  align: PhysAddr,
+  start: PhysAddr,
+  end: PhysAddr,
   direction: MemblockDirection = 'topDown',
 ): PhysAddr {
   const alignOrCache = align === 0n ? SMP_CACHE_BYTES : align;
@@ -314,7 +337,10 @@ export function memblockAllocRange(
  * 0, maxAddr). Used by the device-tree code, which must not panic on failure. Returns 0 on failure.
  */
 export function memblockAllocBase(
-  memblock: Memblock, size: PhysAddr, align: PhysAddr, maxAddress: PhysAddr,
+  memblock: Memblock,
+  size: PhysAddr,
+  align: PhysAddr,
+  maxAddress: PhysAddr,
 ): PhysAddr {
   return memblockAllocRange(memblock, size, align, 0n, maxAddress);
 }

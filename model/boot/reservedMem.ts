@@ -23,11 +23,25 @@
 import type { Profile, ReservedMemoryNode } from '../../src/core/world.ts';
 import { SIZE_CMDLINE_UNSET } from './cmdline.ts';
 import {
-  type CmaResult, type DeclareContext, type Errno, cmaInitReservedMem, cmaMinAlignment,
+  type CmaResult,
+  type DeclareContext,
+  type Errno,
+  cmaInitReservedMem,
+  cmaMinAlignment,
 } from './cmaDeclare.ts';
 import {
-  type Memblock, type PhysAddr, MEMBLOCK_ALLOC_ANYWHERE, formatMiB, formatPa, memblockAdd,
-  memblockAllocBase, memblockFree, memblockIsRegionReserved, memblockRemove, memblockReserve, u64,
+  type Memblock,
+  type PhysAddr,
+  MEMBLOCK_ALLOC_ANYWHERE,
+  formatMiB,
+  formatPa,
+  memblockAdd,
+  memblockAllocBase,
+  memblockFree,
+  memblockIsRegionReserved,
+  memblockRemove,
+  memblockReserve,
+  u64,
 } from './memblock.ts';
 
 /** MAX_RESERVED_REGIONS — drivers/of/of_reserved_mem.c, K4_9. */
@@ -36,8 +50,10 @@ export const MAX_RESERVED_REGIONS = 16;
 /** MAX_RESERVED_REGIONS per profile: 16 in K4_9, 64 in K6_1 (worlds hold at most 16 nodes). */
 function maxReservedRegions(profile: Profile): number {
   switch (profile) {
-    case 'K4_9': return MAX_RESERVED_REGIONS;
-    case 'K6_1': return 64;
+    case 'K4_9':
+      return MAX_RESERVED_REGIONS;
+    case 'K6_1':
+      return 64;
   }
 }
 
@@ -67,7 +83,10 @@ const SHARED_DMA_POOL = 'shared-dma-pool';
  * reserved.
  */
 export function earlyInitDtReserveMemoryArch(
-  memblock: Memblock, base: PhysAddr, size: PhysAddr, nomap: boolean,
+  memblock: Memblock,
+  base: PhysAddr,
+  size: PhysAddr,
+  nomap: boolean,
 ): 0 {
   return nomap ? memblockRemove(memblock, base, size) : memblockReserve(memblock, base, size);
 }
@@ -80,10 +99,14 @@ export function earlyInitDtReserveMemoryArch(
  * memory" is an intersection with memblock.memory.
  */
 function earlyInitDtReserveMemoryK6_1(
-  memblock: Memblock, base: PhysAddr, size: PhysAddr, nomap: boolean,
+  memblock: Memblock,
+  base: PhysAddr,
+  size: PhysAddr,
+  nomap: boolean,
 ): 0 | Errno {
-  const overlapsMemory = memblock.memory.some((region) =>
-    base < region.base + region.size && region.base < u64(base + size));
+  const overlapsMemory = memblock.memory.some(
+    (region) => base < region.base + region.size && region.base < u64(base + size),
+  );
   if (nomap && overlapsMemory && memblockIsRegionReserved(memblock, base, size)) return 'EBUSY';
   return earlyInitDtReserveMemoryArch(memblock, base, size, nomap);
 }
@@ -93,13 +116,19 @@ function earlyInitDtReserveMemoryK6_1(
  * 3): append to reserved_mem[], or complain once the MAX_RESERVED_REGIONS slots are full.
  */
 export function fdtReservedMemSaveNode(
-  ctx: DeclareContext, rmems: ReservedMem[], node: number, name: string, base: PhysAddr,
+  ctx: DeclareContext,
+  rmems: ReservedMem[],
+  node: number,
+  name: string,
+  base: PhysAddr,
   size: PhysAddr,
 ): void {
   if (rmems.length === maxReservedRegions(ctx.profile)) {
-    ctx.messages.push(ctx.profile === 'K6_1'
-      ? `${OF_RESERVED_MEM}not enough space for all defined regions.`
-      : `${OF_RESERVED_MEM}not enough space all defined regions.`);
+    ctx.messages.push(
+      ctx.profile === 'K6_1'
+        ? `${OF_RESERVED_MEM}not enough space for all defined regions.`
+        : `${OF_RESERVED_MEM}not enough space all defined regions.`,
+    );
     return;
   }
   rmems.push({ name, node, base, size, cmaArea: null, cmaResult: null });
@@ -112,17 +141,22 @@ export function fdtReservedMemSaveNode(
  * node is saved either way. No `reg` → -ENOENT.
  */
 export function reservedMemReserveReg(
-  ctx: DeclareContext, rmems: ReservedMem[], node: ReservedMemoryNode, index: number,
+  ctx: DeclareContext,
+  rmems: ReservedMem[],
+  node: ReservedMemoryNode,
+  index: number,
 ): 0 | Errno {
   if (node.reg === null) return 'ENOENT';
   const base = BigInt(node.reg[0]);
   const size = BigInt(node.reg[1]);
-  const reserve = ctx.profile === 'K6_1' ? earlyInitDtReserveMemoryK6_1
-    : earlyInitDtReserveMemoryArch;
+  const reserve =
+    ctx.profile === 'K6_1' ? earlyInitDtReserveMemoryK6_1 : earlyInitDtReserveMemoryArch;
   if (size === 0n || reserve(ctx.memblock, base, size, node.noMap) !== 0) {
     const prefix = ctx.profile === 'K6_1' ? 'OF: fdt: ' : 'OF: fdt:';
-    ctx.messages.push(`${prefix}Reserved memory: failed to reserve memory for node`
-      + ` '${node.name}': base ${formatPa(base)}, size ${formatMiB(size)}`);
+    ctx.messages.push(
+      `${prefix}Reserved memory: failed to reserve memory for node` +
+        ` '${node.name}': base ${formatPa(base)}, size ${formatMiB(size)}`,
+    );
   }
   fdtReservedMemSaveNode(ctx, rmems, index, node.name, base, size);
   return 0;
@@ -134,7 +168,10 @@ export function reservedMemReserveReg(
  * base 0, size 0.
  */
 export function fdtScanReservedMemNode(
-  ctx: DeclareContext, rmems: ReservedMem[], node: ReservedMemoryNode, index: number,
+  ctx: DeclareContext,
+  rmems: ReservedMem[],
+  node: ReservedMemoryNode,
+  index: number,
 ): void {
   if (node.status !== 'okay') return;
   const err = reservedMemReserveReg(ctx, rmems, node, index);
@@ -150,8 +187,10 @@ export function fdtScanReservedMemNode(
 function rmemCmp(profile: Profile, a: ReservedMem, b: ReservedMem): number {
   if (a.base !== b.base) return a.base < b.base ? -1 : 1;
   switch (profile) {
-    case 'K4_9': return 0;
-    case 'K6_1': return a.size < b.size ? -1 : a.size > b.size ? 1 : 0;
+    case 'K4_9':
+      return 0;
+    case 'K6_1':
+      return a.size < b.size ? -1 : a.size > b.size ? 1 : 0;
   }
 }
 
@@ -198,8 +237,10 @@ export function rmemCheckForOverlap(ctx: DeclareContext, rmems: ReservedMem[]): 
     const currentEnd = formatPa(u64(current.base + current.size));
     const nextEnd = formatPa(u64(next.base + next.size));
     ctx.messages.push(`${OF_RESERVED_MEM}OVERLAP DETECTED!`);
-    ctx.messages.push(`${current.name} (${formatPa(current.base)}--${currentEnd}) overlaps with`
-      + ` ${next.name} (${formatPa(next.base)}--${nextEnd})`);
+    ctx.messages.push(
+      `${current.name} (${formatPa(current.base)}--${currentEnd}) overlaps with` +
+        ` ${next.name} (${formatPa(next.base)}--${nextEnd})`,
+    );
   }
 }
 
@@ -216,7 +257,11 @@ type Allocated = { ok: true; base: PhysAddr } | { ok: false; errno: Errno };
  * result below `start` is freed again and rejected; `no-map` then removes it from memory.
  */
 export function earlyInitDtAllocReservedMemoryArch(
-  memblock: Memblock, size: PhysAddr, align: PhysAddr, start: PhysAddr, end: PhysAddr,
+  memblock: Memblock,
+  size: PhysAddr,
+  align: PhysAddr,
+  start: PhysAddr,
+  end: PhysAddr,
   nomap: boolean,
 ): Allocated {
   const base = memblockAllocBase(memblock, size, align, end === 0n ? MEMBLOCK_ALLOC_ANYWHERE : end);
@@ -237,7 +282,8 @@ export function earlyInitDtAllocReservedMemoryArch(
  * node" and -ENOMEM.
  */
 export function reservedMemAllocSize(
-  ctx: DeclareContext, node: ReservedMemoryNode,
+  ctx: DeclareContext,
+  node: ReservedMemoryNode,
 ): { ok: true; base: PhysAddr; size: PhysAddr } | { ok: false; errno: Errno } {
   if (node.size === null) return { ok: false, errno: 'EINVAL' };
   const size = BigInt(node.size);
@@ -249,12 +295,17 @@ export function reservedMemAllocSize(
   }
   let base = 0n;
   // Each alloc-ranges pair is (start, size); without the property: anywhere (start = end = 0).
-  const ranges: [PhysAddr, PhysAddr][] = node.allocRanges.length > 0
-    ? node.allocRanges.map(allocRangeBounds)
-    : [[0n, 0n]];
+  const ranges: [PhysAddr, PhysAddr][] =
+    node.allocRanges.length > 0 ? node.allocRanges.map(allocRangeBounds) : [[0n, 0n]];
   for (const [start, end] of ranges) {
     const result = earlyInitDtAllocReservedMemoryArch(
-      ctx.memblock, size, align, start, end, node.noMap);
+      ctx.memblock,
+      size,
+      align,
+      start,
+      end,
+      node.noMap,
+    );
     if (result.ok) {
       base = result.base;
       break;
@@ -274,8 +325,10 @@ export function reservedMemAllocSize(
  */
 function allocFailedMessage(profile: Profile, name: string, size: PhysAddr): string {
   switch (profile) {
-    case 'K4_9': return `failed to allocate memory for node '${name}'`;
-    case 'K6_1': return `failed to allocate memory for node '${name}': size ${formatMiB(size)}`;
+    case 'K4_9':
+      return `failed to allocate memory for node '${name}'`;
+    case 'K6_1':
+      return `failed to allocate memory for node '${name}': size ${formatMiB(size)}`;
   }
 }
 
@@ -289,7 +342,9 @@ function allocFailedMessage(profile: Profile, name: string, size: PhysAddr): str
  * it to plain before this function). dma_contiguous_early_fixup() is an arm32-only hook.
  */
 export function rmemCmaSetup(
-  ctx: DeclareContext, rmem: ReservedMem, node: ReservedMemoryNode,
+  ctx: DeclareContext,
+  rmem: ReservedMem,
+  node: ReservedMemoryNode,
 ): CmaResult {
   if (cmdlineWins(ctx, rmem, node)) return { ok: false, errno: 'EBUSY' };
   if (!node.reusable || node.noMap) return { ok: false, errno: 'EINVAL' };
@@ -306,8 +361,10 @@ export function rmemCmaSetup(
   }
   if (node.linuxCmaDefault) ctx.defaultArea = result.area; // dma_contiguous_set_default()
   rmem.cmaArea = result.area;
-  ctx.messages.push(`Reserved memory: created CMA memory pool at ${formatPa(rmem.base)},`
-    + ` size ${formatMiB(rmem.size)}`);
+  ctx.messages.push(
+    `Reserved memory: created CMA memory pool at ${formatPa(rmem.base)},` +
+      ` size ${formatMiB(rmem.size)}`,
+  );
   return result;
 }
 
@@ -319,11 +376,13 @@ export function rmemCmaSetup(
  */
 function cmdlineWins(ctx: DeclareContext, rmem: ReservedMem, node: ReservedMemoryNode): boolean {
   switch (ctx.profile) {
-    case 'K4_9': return false;
+    case 'K4_9':
+      return false;
     case 'K6_1': {
       if (ctx.cmaCmdline.sizeCmdline === SIZE_CMDLINE_UNSET || !node.linuxCmaDefault) return false;
-      ctx.messages.push(`Reserved memory: bypass ${rmem.name} node, using cmdline CMA params`
-        + ' instead');
+      ctx.messages.push(
+        `Reserved memory: bypass ${rmem.name} node, using cmdline CMA params` + ' instead',
+      );
       return true;
     }
   }
@@ -334,16 +393,23 @@ function cmdlineWins(ctx: DeclareContext, rmem: ReservedMem, node: ReservedMemor
  * "shared-dma-pool" node becomes a per-device coherent pool (not a CMA area).
  */
 export function rmemDmaSetup(
-  ctx: DeclareContext, rmem: ReservedMem, node: ReservedMemoryNode,
+  ctx: DeclareContext,
+  rmem: ReservedMem,
+  node: ReservedMemoryNode,
 ): 0 | Errno {
   if (node.reusable) return 'EINVAL';
-  ctx.messages.push(`Reserved memory: created DMA memory pool at ${formatPa(rmem.base)},`
-    + ` size ${formatMiB(rmem.size)}`);
+  ctx.messages.push(
+    `Reserved memory: created DMA memory pool at ${formatPa(rmem.base)},` +
+      ` size ${formatMiB(rmem.size)}`,
+  );
   return 0;
 }
 
-type ReservedMemInit =
-  (ctx: DeclareContext, rmem: ReservedMem, node: ReservedMemoryNode) => 0 | Errno;
+type ReservedMemInit = (
+  ctx: DeclareContext,
+  rmem: ReservedMem,
+  node: ReservedMemoryNode,
+) => 0 | Errno;
 
 /**
  * __reservedmem_of_table in link order: drivers/base/Makefile lists dma-contiguous.o before
@@ -366,7 +432,9 @@ const RESERVEDMEM_OF_TABLE: readonly { compatible: string; init: ReservedMemInit
  * error of the last one tried (-ENOENT when none matches).
  */
 export function reservedMemInitNode(
-  ctx: DeclareContext, rmem: ReservedMem, node: ReservedMemoryNode,
+  ctx: DeclareContext,
+  rmem: ReservedMem,
+  node: ReservedMemoryNode,
 ): 0 | Errno {
   let ret: 0 | Errno = 'ENOENT';
   for (const { compatible, init } of RESERVEDMEM_OF_TABLE) {
@@ -374,7 +442,8 @@ export function reservedMemInitNode(
     ret = init(ctx, rmem, node);
     if (ret === 0) {
       ctx.messages.push(
-        `${OF_RESERVED_MEM}initialized node ${rmem.name}, compatible id ${compatible}`);
+        `${OF_RESERVED_MEM}initialized node ${rmem.name}, compatible id ${compatible}`,
+      );
       return 0;
     }
   }
@@ -388,7 +457,9 @@ export function reservedMemInitNode(
  * releaseFailedRegion (§9 P32).
  */
 export function fdtInitReservedMem(
-  ctx: DeclareContext, rmems: ReservedMem[], nodes: readonly ReservedMemoryNode[],
+  ctx: DeclareContext,
+  rmems: ReservedMem[],
+  nodes: readonly ReservedMemoryNode[],
 ): void {
   rmemCheckForOverlap(ctx, rmems);
   for (const rmem of rmems) {
@@ -414,10 +485,13 @@ export function fdtInitReservedMem(
  * it removed), else memblock_phys_free().
  */
 function releaseFailedRegion(
-  ctx: DeclareContext, rmem: ReservedMem, node: ReservedMemoryNode,
+  ctx: DeclareContext,
+  rmem: ReservedMem,
+  node: ReservedMemoryNode,
 ): void {
   switch (ctx.profile) {
-    case 'K4_9': return;
+    case 'K4_9':
+      return;
     case 'K6_1':
       ctx.messages.push(`${OF_RESERVED_MEM}node ${rmem.name} compatible matching fail`);
       if (node.noMap) memblockAdd(ctx.memblock, rmem.base, rmem.size);
@@ -431,7 +505,8 @@ function releaseFailedRegion(
  * reserved_mem[] in its final (sorted) order.
  */
 export function earlyInitFdtScanReservedMem(
-  ctx: DeclareContext, nodes: readonly ReservedMemoryNode[],
+  ctx: DeclareContext,
+  nodes: readonly ReservedMemoryNode[],
 ): ReservedMem[] {
   const rmems: ReservedMem[] = [];
   nodes.forEach((node, index) => fdtScanReservedMemNode(ctx, rmems, node, index));
@@ -447,7 +522,8 @@ export function earlyInitFdtScanReservedMem(
  * default area.
  */
 export function ofReservedMemDeviceArea(
-  rmems: readonly ReservedMem[], nodeIndex: number,
+  rmems: readonly ReservedMem[],
+  nodeIndex: number,
 ): number | null {
   return rmems.find((rmem) => rmem.node === nodeIndex)?.cmaArea ?? null;
 }

@@ -7,8 +7,13 @@ export class AssertionError extends Error {
   override name = 'AssertionError';
 }
 
-export function assert(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new AssertionError(message);
+/**
+ * Throws AssertionError when `condition` is false. A message that interpolates values is passed
+ * as a function, so it is built only when the assertion fails: formatting numbers into a string
+ * on every call would cost more than the check itself on the model's hot paths.
+ */
+export function assert(condition: boolean, message: string | (() => string)): asserts condition {
+  if (!condition) throw new AssertionError(typeof message === 'string' ? message : message());
 }
 
 /** Dual of assert: both outcomes happen (TigerBeetle stdx.maybe). Documentation only. */
