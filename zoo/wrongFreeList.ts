@@ -7,13 +7,14 @@
  * (set_pcppage_migratetype) and free_pcppages_bulk() trusted it while the pageblock had been
  * retyped meanwhile (CMA or isolated blocks), sending CMA pages to MOVABLE lists where
  * UNMOVABLE fallback could take them; the 2014 series "fix freepage count problems in memory
- * isolation" (Joonsoo Kim, v3.18) re-reads the pageblock type when the zone has isolated
+ * isolation" (Joonsoo Kim, 2014) re-reads the pageblock type when the zone has isolated
  * blocks, and later kernels re-read it at every drain. Here __free_pages() always hands
  * __free_one_page() MIGRATE_MOVABLE.
  *
- * Expected to catch it: free-blocks (a CMA pageblock's pages on the MOVABLE list, I7). Freed
- * UNMOVABLE or RECLAIMABLE pages on the MOVABLE list are legal in K4_9 (§12.20), so there only
- * model-impl-agree sees the difference.
+ * Expected to catch it: cma-movable-only (a free page of a CMA pageblock on the MOVABLE list,
+ * I7; free-blocks sees the same from the list's side). Freed UNMOVABLE or RECLAIMABLE pages on
+ * the MOVABLE list are legal in K4_9 (§12.20): there only model-impl-agree sees the difference,
+ * and it usually sees it first.
  */
 import { BuddyCore } from '../impl/allocator.ts';
 import { MIGRATE_MOVABLE } from '../src/core/migratetype.ts';
@@ -28,7 +29,7 @@ class WrongFreeListCore extends BuddyCore {
 export const wrongFreeList = defineMutant({
   name: 'wrong-free-list',
   bugClass: 'a freed block goes on the list of a stale migratetype instead of its pageblock\'s',
-  expected: 'free-blocks',
+  expected: 'cma-movable-only',
   kernelFunction: '__free_pages',
   Core: WrongFreeListCore,
 });

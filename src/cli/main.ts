@@ -15,6 +15,7 @@ import { renderTrace } from '../render/traceRender.ts';
 import { type Parsed, UsageError, parseFlags, stringFlag } from './args.ts';
 import { CAMPAIGN_FLAGS, campaignCommand } from './campaignCommand.ts';
 import { EXPLORE_FLAGS, EXPLORE_USAGE, exploreCommand } from './exploreCommand.ts';
+import { ZOO_FLAGS, ZOO_USAGE, zooCommand } from './zooCommand.ts';
 
 const DEFAULT_WORLD = fileURLToPath(new URL('../../worlds/default.json', import.meta.url));
 
@@ -24,6 +25,7 @@ const USAGE = `usage:
            [--ops N] [--check-every K] [--against impl|zoo:NAME]
       replay the corpus, then check model against impl on generated traces
 ${EXPLORE_USAGE}
+${ZOO_USAGE}
   cmacheck replay PATH...     replay corpus files or directories: pass / failing / diverged
   cmacheck render FILE        a trace step by step with a pageblock map after each op
   cmacheck state [--world FILE]
@@ -90,6 +92,8 @@ async function run(argv: string[]): Promise<number> {
       return campaignCommand(parseFlags(rest, CAMPAIGN_FLAGS));
     case 'explore':
       return exploreCommand(parseFlags(rest, EXPLORE_FLAGS));
+    case 'zoo':
+      return zooCommand(parseFlags(rest, ZOO_FLAGS));
     case 'replay':
       return replayCommand(parseFlags(rest, {}));
     case 'render':

@@ -26,6 +26,8 @@ import { type FailureSignature, sameSignature, signatureOf } from './trace.ts';
 export interface ShrinkOptions {
   runsMax: number;
   runOptions: RunOptions;
+  /** Keep the world as it is (shrink the ops only), e.g. to compare with the explorer. */
+  keepWorld?: boolean;
 }
 
 export const DEFAULT_SHRINK_OPTIONS: ShrinkOptions = {
@@ -147,7 +149,7 @@ export function shrinkTrace(
   while (progress && !shrinker.exhausted) {
     progress = shrinker.deleteChunks();
     progress = shrinker.simplifyOps() || progress;
-    progress = shrinker.simplifyWorld() || progress;
+    if (options.keepWorld !== true) progress = shrinker.simplifyWorld() || progress;
   }
   return {
     world: shrinker.world,
