@@ -120,11 +120,8 @@ export class DifferentialRun {
     }
     this.results.push(expected);
     if (!sameResult(expected, actual)) {
-      return disagreement(
-        step,
-        `${op.kind} result: expected ${showResult(expected)} actual ${showResult(actual)}`,
-        [],
-      );
+      const explanation = `${op.kind} result: expected ${showResult(expected)} actual ${showResult(actual)}`;
+      return this.explainDisagreement(step, op, expected, targetBefore, explanation);
     }
     this.live.record(op, step, expected);
     this.#sinceFullCheck++;
@@ -210,6 +207,33 @@ export class DifferentialRun {
       release,
     );
     return violations.length === 0 ? null : violationFailure(step, violations);
+  }
+
+  /**
+   * A result disagreement, told the most useful way: when an invariant fires on impl's state
+   * and not on the model's (or taking a snapshot crashes), that names the broken rule, so it is
+   * the failure and the result difference a detail; otherwise the disagreement itself.
+   */
+  explainDisagreement(
+    step: number,
+    op: Op,
+    result: OpResult,
+    targetBefore: CheckContext['targetBefore'],
+    explanation: string,
+  ): Failure {
+    const checked = this.fullCheck(step, op, result, targetBefore);
+    const implBroken =
+      checked !== null &&
+      ((checked.kind === 'violation' && checked.side === this.impl.name) ||
+        checked.kind === 'crash');
+    if (checked !== null && implBroken) {
+      return { ...checked, details: [explanation, ...checked.details] };
+    }
+    return disagreement(
+      step,
+      explanation,
+      checked?.kind === 'disagreement' ? [checked.explanation, ...checked.details] : [],
+    );
   }
 
   /** Ends the run with a full check of the final state. */
