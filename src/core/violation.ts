@@ -4,7 +4,7 @@
  */
 import type { AllocationSnapshot, Snapshot } from './snapshot.ts';
 import type { OpResult } from './allocator.ts';
-import type { Op } from './op.ts';
+import type { Op, OpKind } from './op.ts';
 import type { Pfn, World } from './world.ts';
 
 export const INVARIANT_IDS = [
@@ -19,6 +19,7 @@ export const INVARIANT_IDS = [
   'counters',
   'fallback-legal',
   'data-preserved',
+  'cma-alloc-aligned',
   'model-impl-agree',
 ] as const;
 export type InvariantId = (typeof INVARIANT_IDS)[number];
@@ -49,5 +50,10 @@ export interface Invariant {
   id: Exclude<InvariantId, 'model-impl-agree'>;
   /** One sentence: what must hold. */
   description: string;
+  /**
+   * Ops after which this invariant must run at once, because it reads the op and its result
+   * (the runner otherwise checks every K steps).
+   */
+  stepOps?: readonly OpKind[];
   check(snapshot: Snapshot, context: CheckContext): Finding[];
 }

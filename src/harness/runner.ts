@@ -127,9 +127,7 @@ export class DifferentialRun {
     this.#sinceFullCheck++;
     if (this.#sinceFullCheck >= this.options.fullCheckEvery)
       return this.fullCheck(step, op, expected, targetBefore);
-    if (op.kind === 'cmaRelease' || op.kind === 'dmaFree')
-      return this.releaseCheck(step, op, expected, targetBefore);
-    return null;
+    return this.stepCheck(step, op, expected, targetBefore);
   }
 
   /**
@@ -180,32 +178,29 @@ export class DifferentialRun {
   }
 
   /**
-   * After a release between full checks: only cma-release-returns needs the state of this very
-   * step, so only it runs, on the impl (the model's releases are checked at every step by the
-   * model's own property suite; any other difference shows at the next full check).
+   * Between full checks, after an op some invariants read (their `stepOps`: a release, a CMA
+   * allocation): only those run, on the impl, since they need the state of this very step. The
+   * model's own steps are checked at every op by the model's property suite; any other
+   * difference shows at the next full check.
    */
-  releaseCheck(
+  stepCheck(
     step: number,
     op: Op,
     result: OpResult,
     targetBefore: CheckContext['targetBefore'],
   ): Failure | null {
-    const release = this.options.invariants.filter(
-      (invariant) => invariant.id === 'cma-release-returns',
+    const invariants = this.options.invariants.filter((invariant) =>
+      invariant.stepOps?.includes(op.kind),
     );
-    if (release.length === 0) return null;
+    if (invariants.length === 0) return null;
     let snapshot: Snapshot;
     try {
       snapshot = this.impl.snapshot();
     } catch (error) {
       return crash(this.impl.name, step, error);
     }
-    const violations = checkInvariants(
-      snapshot,
-      { world: this.world, step, op, result, targetBefore },
-      this.impl.name,
-      release,
-    );
+    const context = { world: this.world, step, op, result, targetBefore };
+    const violations = checkInvariants(snapshot, context, this.impl.name, invariants);
     return violations.length === 0 ? null : violationFailure(step, violations);
   }
 

@@ -23,6 +23,7 @@ export const cmaReleaseReturns: Invariant = {
   id: 'cma-release-returns',
   description: 'after cmaRelease or dmaFree every released page is free on a CMA list in a CMA'
     + ' pageblock',
+  stepOps: ['cmaRelease', 'dmaFree'],
   check(snapshot, context) {
     const target = releasedRange(context);
     if (target === null) return [];

@@ -5,6 +5,7 @@
 import type { Snapshot } from '../core/snapshot.ts';
 import type { CheckContext, Invariant, Violation } from '../core/violation.ts';
 import { buddyMerged } from './buddyMerged.ts';
+import { cmaAllocAligned } from './cmaAllocAligned.ts';
 import { cmaBitmap } from './cmaBitmap.ts';
 import { cmaMovableOnly } from './cmaMovableOnly.ts';
 import { cmaOneZone } from './cmaOneZone.ts';
@@ -19,7 +20,7 @@ import { pageblockTypes } from './pageblockTypes.ts';
 
 export const INVARIANTS: readonly Invariant[] = [
   cmaMovableOnly, cmaBitmap, cmaOneZone, cmaReleaseReturns, pageblockTypes, freeBlocks,
-  buddyMerged, conservation, counters, fallbackLegal, dataPreserved,
+  buddyMerged, conservation, counters, fallbackLegal, dataPreserved, cmaAllocAligned,
 ];
 
 /**
