@@ -3,9 +3,14 @@
  * interface (src/core/allocator.ts). Mirrors model/allocator.ts: it boots the world, turns
  * ops into kernel calls on a BuddyCore (impl/core.ts: the kernel state and every kernel step
  * as a method) and keeps the op-level records — handles, pins, data tokens — in the core's
- * allocation table (docs/MODEL.md "Ops"). Profile K4_9 only; the K6_1 switch points are marked
- * in each file (§9). The low-level fast path for benchmarks is `core.allocPages(order, mt)` /
- * `core.freePages(pfn, order)`, reachable as `core` after boot.
+ * allocation table (docs/MODEL.md "Ops"). Profiles K4_9 and K6_1 (kernel-semantics.md §9,
+ * docs/MODEL.md "K6_1"): one BuddyCore class runs both, so a bug-zoo mutant breaks both. The
+ * K6_1 rules are `…K6_1` methods beside the K4_9 ones, chosen by `core.isK6_1` in the step that
+ * differs — never inside the K4_9 fast path: the allocation entry is chosen per op
+ * (getPageFromFreelist()), and the free path is shared, its K6_1 merge rule in the rare part
+ * from pageblockOrder up (mayMergeAbovePageblock()). The low-level K4_9 fast path for
+ * benchmarks is `core.allocPages(order, mt)` / `core.freePages(pfn, order)`, reachable as
+ * `core` after boot.
  *
  * The apply layer allocates only what it returns: one object per successful allocation
  * ({ ok, pfn }); every other result is a frozen constant. Op fields are read once, a target
@@ -29,36 +34,50 @@
  *     create: () => new ImplAllocator('zoo:no-isolate-accounting',
  *       (geometry) => new NoIsolateAccountingCore(geometry)) };
  *
- * The steps, by kernel function (method — file):
- *   __rmqueue, __rmqueue_smallest      rmqueue, rmqueueSmallest — buddy.ts
+ * The steps, by kernel function (method — file; K6_1-only steps after a `/`):
+ *   get_page_from_freelist             getPageFromFreelist (the profile's entry): allocPages /
+ *                                      allocPagesK6_1 (ALLOC_NOFRAGMENT pass) — buddy.ts
+ *   __rmqueue, __rmqueue_smallest      rmqueue / rmqueueK6_1 (CMA first), rmqueueSmallest
+ *                                      — buddy.ts
  *   expand                             expand — buddy.ts
  *   __free_pages, __free_one_page      freePages (the type it frees with), freeOneBlock,
  *                                      mayMergeAbovePageblock (the merge decision from
  *                                      pageblockOrder up: page_is_buddy's zone test + the
- *                                      ISOLATE max_order trick; below it only the buddy's
- *                                      order mark decides), buddyMergeLikely (tail placement,
- *                                      rule T) — buddy.ts
+ *                                      ISOLATE max_order trick / mergeableAbovePageblockK6_1;
+ *                                      below it only the buddy's order mark decides),
+ *                                      buddyMergeLikely (tail placement, rule T) /
+ *                                      freePagesToTail, putbackIsolatedPage (FPI_TO_TAIL)
+ *                                      — buddy.ts
  *   __mod_zone_freepage_state          modZoneFreepageState(zone, pages, mt, site): one hook,
  *                                      `site` = VMSTAT_FREE_ONE_PAGE, _BUFFERED_RMQUEUE,
  *                                      _SET_ISOLATE, _UNSET_ISOLATE, _ISOLATE_FREE_PAGE — buddy.ts
  *   __rmqueue_cma_fallback             rmqueueCmaFallback (who may use CMA) — buddy.ts
- *   __rmqueue_fallback and its choices rmqueueFallback, findSuitableFallback, canStealFallback,
- *                                      stealSuitableFallback, shouldClaimPageblock (the claim
- *                                      decision), changePageblockRange, moveFreepagesBlock,
- *                                      moveFreepages — fallback.ts
- *   page isolation                     startIsolatePageRange, undoIsolatePageRange,
- *                                      setMigratetypeIsolate, unsetMigratetypeIsolate,
- *                                      isolateFreePage, hasUnmovablePages,
- *                                      testPagesIsolated — isolation.ts
+ *   __rmqueue_fallback and its choices rmqueueFallback / rmqueueFallbackK6_1,
+ *                                      findSuitableFallback, canStealFallback,
+ *                                      stealSuitableFallback / stealSuitableFallbackK6_1,
+ *                                      shouldClaimPageblock (the claim decision),
+ *                                      changePageblockRange, moveFreepagesBlock,
+ *                                      moveFreepages (head / tail, LRU count), pageIsLru
+ *                                      — fallback.ts
+ *   page isolation                     startIsolatePageRange (/ …K6_1), undoIsolatePageRange,
+ *                                      setMigratetypeIsolate / setMigratetypeIsolateK6_1,
+ *                                      unsetMigratetypeIsolate (/ …K6_1), isolateFreePage,
+ *                                      hasUnmovablePages / hasUnmovablePagesK6_1,
+ *                                      testPagesIsolated / isolateSinglePageblockK6_1,
+ *                                      scanAcrossBoundaryK6_1, migrateAcrossBoundaryK6_1,
+ *                                      splitFreePage — isolation.ts
  *   migration                          migrateRange, isMigratable, unmapAndMove,
- *                                      migratePageCopy (the data copy) — migrate.ts
- *   alloc/free_contig_range            allocContigRange, findOuterStart,
+ *                                      moveAllocation, migratePageCopy (the data copy) /
+ *                                      pinUserPages, checkAndMigrateMovablePages,
+ *                                      folioIsLongtermPinnable (mm/gup.c) — migrate.ts
+ *   alloc/free_contig_range            allocContigRange (/ …K6_1), findOuterStart,
  *                                      isolateFreepagesRange, freeContigRange — contig.ts
  *   cma_bitmap_* helpers               cmaBitmapAlignedMask, cmaBitmapAlignedOffset,
  *                                      cmaBitmapPagesToBits, cmaBitmapMaxno — cma.ts
  *   cma_alloc, cma_release             cmaAlloc, cmaSetBitmap, cmaClearBitmap, cmaRelease — cma.ts
- *   cma_activate_area                  cmaActivateArea, cmaPageblockInZone (the zone check),
- *                                      initCmaReservedPageblock — cma.ts
+ *   cma_activate_area                  cmaActivateArea / cmaActivateAreaK6_1,
+ *                                      cmaPageblockInZone (the zone check),
+ *                                      initCmaReservedPageblock / freeReservedPage — cma.ts
  * Every step calls the others through `this`, so an override is seen by every caller. The op
  * layer (a handle's kind check, pins, write/check tokens, dma sizes) is ImplAllocator's own:
  * override allocOp, freeOp, cmaAllocOp, cmaReleaseOp, dmaAllocOp, pinOp, writeOp or checkOp in
@@ -81,7 +100,7 @@ import {
 import type { RequestMigratetypeName } from '../src/core/migratetype.ts';
 import type { Op } from '../src/core/op.ts';
 import type { Snapshot } from '../src/core/snapshot.ts';
-import type { PfnRange, World } from '../src/core/world.ts';
+import { type PfnRange, SUPPORTED_PROFILES, type World } from '../src/core/world.ts';
 import { limits } from '../src/core/limits.ts';
 import { declareLayout } from '../model/boot/layout.ts';
 import { type AllocationTable, KIND_CMA, KIND_DMA, KIND_PAGES } from './allocations.ts';
@@ -130,14 +149,14 @@ export class ImplAllocator implements Allocator {
 
   boot(world: World): BootReport {
     const profile = world.profile;
-    assert(profile === 'K4_9', `ImplAllocator: impl runs profile K4_9 only, got ${profile}`);
+    assert(SUPPORTED_PROFILES.includes(profile), `ImplAllocator: no profile ${profile}`);
     const layout = declareLayout(world);
     const booted = bootFromLayout(world, layout, this.createCore);
     this.bootedCore = booted.core;
     this.booted = {
       world,
       report: {
-        messages: [...layout.messages],
+        messages: [...layout.messages, ...booted.messages],
         declarations: layout.declarations.map((declaration) => ({ ...declaration })),
         defaultArea: layout.defaultArea,
         deviceAreas: [...layout.deviceAreas],
@@ -243,7 +262,7 @@ export class ImplAllocator implements Allocator {
     const migratetype = core.mobilityGroupingDisabled
       ? MIGRATE_UNMOVABLE : requestMigratetype(name);
     core.lastSourceList = migratetype;
-    const pfn = core.allocPages(order, migratetype);
+    const pfn = core.getPageFromFreelist(order, migratetype);
     if (pfn < 0) return ENOMEM;
     core.table.create(step, KIND_PAGES, pfn, 1 << order, order, migratetype,
       core.lastSourceList, -1);
@@ -307,11 +326,19 @@ export class ImplAllocator implements Allocator {
     return core.cmaRelease(area, pfn, count) ? OK : RELEASE_FAILED;
   }
 
-  /** pin / unpin: a long-term pin stops migration (§12.5); idempotent. */
+  /**
+   * pin / unpin: a long-term pin stops migration (§12.5); idempotent. K6_1 first migrates a
+   * page out of a CMA pageblock (BuddyCore.pinUserPages()); when that finds no target the pin
+   * fails with -ENOMEM.
+   */
   protected pinOp(core: BuddyCore, target: number, pinned: boolean): OpResult {
     const table = core.table;
-    table.setPinned(targetSlot(table, target, KIND_PAGES), pinned);
-    return OK;
+    const slot = targetSlot(table, target, KIND_PAGES);
+    if (!pinned) {
+      table.setPinned(slot, false);
+      return OK;
+    }
+    return core.pinUserPages(slot) ? OK : ENOMEM;
   }
 
   /** write: token = step + 1 in the allocation and each of its frames. */

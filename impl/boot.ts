@@ -5,6 +5,8 @@
  * __free_pages_memory() → __free_pages_boot_core() (mm/nobootmem.c, mm/page_alloc.c),
  * cma_init_reserved_areas() (mm/cma.c; a BuddyCore method, impl/cma.ts) — v4.9.45,
  * kernel-semantics.md §5.5 K4_9, §7.1, §7.8, §12.10, §12.12; docs/MODEL.md "Boot" steps 6-8.
+ * K6_1 (v6.1.20): memblock_free_all() frees to the list tails, and activation goes on past a
+ * failed area, whose pages join the buddy (§5.5 K6_1).
  * Steps 1-5 are model/boot/layout.ts's Layout, shared.
  */
 import type { PfnRange, World } from '../src/core/world.ts';
@@ -19,6 +21,8 @@ export interface BootedState {
   reserved: PfnRange[];
   /** Areas whose cma_activate_area() failed (K4_9: 0 or 1). */
   activationFailures: number;
+  /** Kernel log lines of activation, after the declaration phase's (K6_1 prints failures). */
+  messages: string[];
 }
 
 /** Builds the buddy allocator of a world: BuddyCore, or a bug-zoo subclass of it. */
@@ -39,8 +43,13 @@ export function bootFromLayout(
   core.areas.push(...layout.areas.map(newArea));
   const activated = new Uint8Array(world.pages >> world.pageblockOrder);
   const activationFailures = core.cmaInitReservedAreas(activated);
+  // K6_1 cma_activate_area(): pr_err("CMA area %s could not be activated\n"), area by area.
+  const messages = core.isK6_1
+    ? core.areas.filter((area) => area.state === 'failed')
+      .map((area) => `cma: CMA area ${area.name} could not be activated`)
+    : [];
   return {
-    core, activationFailures,
+    core, activationFailures, messages,
     reserved: subtractActivated(reservedRuns, activated, world.pageblockOrder),
   };
 }
@@ -61,7 +70,8 @@ function newArea(registered: RegisteredArea): CmaArea {
  * Mirrors free_low_memory_core_early() → __free_memory_core() K4_9 (§7.8, §12.12): each free
  * range (memory minus memblock.reserved, ascending) in chunks of min(maxOrder, ctz(pfn))
  * (maxOrder at pfn 0), lowered until the chunk fits; each chunk counts into the managed pages
- * of its first page's zone and goes through __free_pages(), so rule T applies.
+ * of its first page's zone and goes through __free_pages(), so rule T applies. K6_1
+ * (memblock_free_all() → __free_pages_core()) frees each chunk with FPI_TO_TAIL (switch P14).
  */
 export function freeAllBootmem(core: BuddyCore, reservedRuns: readonly PfnRange[]): void {
   let rangeStart = 0;
@@ -90,7 +100,8 @@ function freeChunks(core: BuddyCore, startPfn: number, endPfn: number): void {
     let order = pfn === 0 ? core.maxOrder : Math.min(core.maxOrder, 31 - Math.clz32(pfn & -pfn));
     while (pfn + (1 << order) > endPfn) order--;
     core.managedPages[core.zoneOf(pfn)] += 1 << order;
-    core.freePages(pfn, order);
+    if (core.isK6_1) core.freePagesToTail(pfn, order);
+    else core.freePages(pfn, order);
     pfn += 1 << order;
   }
 }

@@ -6,6 +6,13 @@
  * mm/page_alloc.c v4.9.45 (kernel-semantics.md §2, §12.1, §12.17). The fallback half of
  * __rmqueue() is the next layer, impl/fallback.ts.
  *
+ * K6_1 (mm/page_alloc.c v6.1.20): get_page_from_freelist() with ALLOC_NOFRAGMENT and
+ * __rmqueue()'s CMA-first balance (allocPagesK6_1, rmqueueK6_1, switches P5, P10), no merge
+ * above pageblockOrder with a non-mergeable type (mergeableAbovePageblockK6_1, P11),
+ * FPI_TO_TAIL frees (freePagesToTail, putbackIsolatedPage, P14) and list tails for moves
+ * (moveToFreeListTail, P9). __rmqueue_smallest(), expand(), rule T and the free path are the
+ * same in both, so allocPages()/freePages() — the hot path — carry no profile test.
+ *
  * Not in scope: pcp lists, guard pages, HIGHATOMIC, watermarks (docs/MODEL.md "Scope").
  *
  * State layout (STYLE G15; every array is sized once at boot, nothing is allocated per op):
@@ -98,6 +105,8 @@ export const VMSTAT_BUFFERED_RMQUEUE = 1;
 export const VMSTAT_SET_ISOLATE = 2;
 export const VMSTAT_UNSET_ISOLATE = 3;
 export const VMSTAT_ISOLATE_FREE_PAGE = 4;
+/** K6_1 split_free_page(): the split block leaves vmstat by its head's pageblock type. */
+export const VMSTAT_SPLIT_FREE_PAGE = 5;
 /** One of the VMSTAT_* call sites. */
 export type VmstatSite = number;
 assert(Site.FREE_ONE_PAGE === VMSTAT_FREE_ONE_PAGE, 'impl/buddy.ts: VMSTAT_FREE_ONE_PAGE');
@@ -153,6 +162,8 @@ class Arena {
 export interface ZoneSpan {
   startPfn: number;
   endPfn: number;
+  /** The zone's name; K6_1's ALLOC_NOFRAGMENT reads whether the highest one is `Normal`. */
+  name?: string;
 }
 
 export interface BuddyGeometry {
@@ -207,6 +218,19 @@ export abstract class BuddyLayer {
    * type first (the fast path then leaves it alone). Transient: read right after allocPages().
    */
   declare lastSourceList: number;
+  /** The world's profile is K6_1: the K6_1 rules of every layer apply (§9). */
+  declare readonly isK6_1: boolean;
+  /**
+   * K6_1 alloc_flags_nofragment(): every request starts with ALLOC_NOFRAGMENT when its
+   * preferred zone — the highest zone here — is ZONE_NORMAL, the zone named `Normal`
+   * (docs/MODEL.md "K6_1", zone identity by name).
+   */
+  declare readonly allocNofragment: boolean;
+  /**
+   * move_freepages()'s `num_movable` out-parameter (K6_1): in-use pages on an LRU list among
+   * the pages the last moveFreepages() scanned. Transient, like lastSourceList.
+   */
+  declare movablePages: number;
 
   constructor(geometry: BuddyGeometry) {
     const { pages, maxOrder, pageblockOrder, zones } = geometry;
@@ -222,6 +246,9 @@ export abstract class BuddyLayer {
     this.pageblockOrder = pageblockOrder | 0;
     this.zoneCount = zones.length | 0;
     this.mobilityGroupingDisabled = geometry.mobilityGroupingDisabled;
+    this.isK6_1 = geometry.profile === 'K6_1';
+    this.allocNofragment = this.isK6_1 && zones[zones.length - 1].name === 'Normal';
+    this.movablePages = 0;
     const listStride = (maxOrder + 1) << Layout.LIST_SHIFT;
     const listSlots = zones.length * listStride;
     const arena = new Arena(geometry);
@@ -349,6 +376,107 @@ export abstract class BuddyLayer {
     prev[first] = pfn;
     next[head] = pfn;
   }
+
+  /**
+   * move_to_free_list() K6_1 (list_move_tail()): a free head to the tail of another list of its
+   * order; nr_free unchanged (§3.1: K6_1 moves free pages to the tail, switch P9).
+   */
+  moveToFreeListTail(zone: number, pfn: number, migratetype: number): void {
+    const next = this.next;
+    const prev = this.prev;
+    const after = next[pfn];
+    const before = prev[pfn];
+    next[before] = after;
+    prev[after] = before;
+    const head = this.listBase[zone] + (this.freeOrder[pfn] << Layout.LIST_SHIFT) + migratetype;
+    const last = prev[head];
+    next[pfn] = head;
+    prev[pfn] = last;
+    next[last] = pfn;
+    prev[head] = pfn;
+  }
+
+  /**
+   * The allocation entry of the world's profile — __alloc_pages() → get_page_from_freelist():
+   * K4_9 allocPages() (the fast path, which benchmarks call directly), K6_1 allocPagesK6_1().
+   * A caller that reads lastSourceList sets it to `migratetype` first. Returns the pfn, or -1.
+   */
+  getPageFromFreelist(order: number, migratetype: number): number {
+    return this.isK6_1
+      ? this.allocPagesK6_1(order, migratetype)
+      : this.allocPages(order, migratetype);
+  }
+
+  /**
+   * Mirrors get_page_from_freelist() — K6_1 (§4.9, switch P10): the zones from the highest
+   * down, each through rmqueue_buddy() → __rmqueue() K6_1 (rmqueueK6_1) with its accounting;
+   * a first pass with ALLOC_NOFRAGMENT when the preferred zone is Normal, and if no zone can
+   * serve the request, the whole walk again without it ("reset and try again").
+   * lastSourceList: the list the block came from (the fallback list after a steal, docs/MODEL.md
+   * "K6_1"). Returns the pfn, or -1.
+   */
+  allocPagesK6_1(order: number, migratetype: number): number {
+    let noFragment = this.allocNofragment;
+    for (;;) {
+      for (let zone = this.zoneCount - 1; zone >= 0; zone--) {
+        const pfn = this.rmqueueK6_1(zone, order, migratetype, noFragment);
+        if (pfn < 0) continue;
+        // rmqueue_buddy(): accounted by get_pcppage_migratetype(), the list
+        // __rmqueue_smallest() took the block off: CMA, or the requested type.
+        const pcpMigratetype = this.lastSourceList === Mt.CMA ? Mt.CMA : migratetype;
+        this.modZoneFreepageState(zone, -(1 << order), pcpMigratetype, Site.BUFFERED_RMQUEUE);
+        return pfn;
+      }
+      if (!noFragment) return -1;
+      noFragment = false;
+    }
+  }
+
+  /**
+   * Mirrors __rmqueue() — K6_1 (§4.3, switch P5): with ALLOC_CMA (a MOVABLE request) and more
+   * than half of the zone's free pages on CMA lists, the CMA lists first; then (`retry:`) the
+   * request's own lists, the CMA lists for ALLOC_CMA, and __rmqueue_fallback(), which only
+   * moves free pages onto the request's lists, so that the retry takes them.
+   */
+  rmqueueK6_1(zone: number, order: number, migratetype: number, noFragment: boolean): number {
+    const vmStat = this.vmStat;
+    // zone_page_state(NR_FREE_CMA_PAGES) > zone_page_state(NR_FREE_PAGES) / 2, unsigned.
+    if (vmStat[(zone << 1) + 1] > Math.floor(vmStat[zone << 1] / 2)) {
+      const pfn = this.rmqueueCmaFallback(zone, order, migratetype);
+      if (pfn >= 0) {
+        this.lastSourceList = Mt.CMA;
+        return pfn;
+      }
+    }
+    let sourceList = migratetype;
+    // Bound: a fallback that returns true moved a free block of order >= `order` onto the
+    // request's lists, so the retry after it cannot fail; at most one fallback per call.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let pfn = this.rmqueueSmallest(zone, order, migratetype);
+      if (pfn >= 0) {
+        this.lastSourceList = sourceList;
+        return pfn;
+      }
+      assert(attempt === 0, `__rmqueue K6_1: the retry after a fallback found no order ${order}`);
+      pfn = this.rmqueueCmaFallback(zone, order, migratetype);
+      if (pfn >= 0) {
+        this.stats[STAT.cmaFallback]++;
+        this.lastSourceList = Mt.CMA;
+        return pfn;
+      }
+      sourceList = this.rmqueueFallbackK6_1(zone, order, migratetype, noFragment);
+      if (sourceList < 0) return -1;
+    }
+    return -1;
+  }
+
+  /**
+   * __rmqueue_fallback() K6_1: impl/fallback.ts. Returns the fallback migratetype it stole
+   * from (the kernel's `true`), or -1 (`false`).
+   */
+  abstract rmqueueFallbackK6_1(
+    zone: number, order: number, startMigratetype: number, noFragment: boolean,
+  ): number;
 
   /**
    * Mirrors get_page_from_freelist() over the node's zonelist, highest zone first (§12.16),
@@ -532,10 +660,73 @@ export abstract class BuddyLayer {
    */
   mayMergeAbovePageblock(zone: number, buddy: number, migratetype: number): boolean {
     if (buddy < this.zoneStart[zone] || buddy >= this.zoneEnd[zone]) return false;
+    if (this.isK6_1) return this.mergeableAbovePageblockK6_1(buddy, migratetype);
     if (this.nrIsolatePageblock[zone] === 0) return true;
     const buddyMigratetype = this.pageblockMigratetype(buddy);
     return migratetype === buddyMigratetype
       || (migratetype !== Mt.ISOLATE && buddyMigratetype !== Mt.ISOLATE);
+  }
+
+  /**
+   * __free_one_page() K6_1 from pageblockOrder up (§2.4, switch P11): a buddy in a pageblock of
+   * another type merges only when both types are mergeable (migratetype_is_mergeable(): U, M,
+   * E), so CMA, HIGHATOMIC and ISOLATE blocks never merge with another type; no zone-isolation
+   * condition any more.
+   */
+  mergeableAbovePageblockK6_1(buddy: number, migratetype: number): boolean {
+    const buddyMigratetype = this.pageblockMigratetype(buddy);
+    return migratetype === buddyMigratetype
+      || (migratetype < Mt.PCPTYPES && buddyMigratetype < Mt.PCPTYPES);
+  }
+
+  /**
+   * Mirrors __free_pages_ok(page, order, FPI_TO_TAIL) — K6_1 __free_pages_core() at boot (§7.8,
+   * switch P14): __free_pages() whose merged block goes to the tail of its list whatever rule T
+   * says. The one difference is the insertion point and nothing runs in between, so this frees
+   * normally and then moves the merged block to its list's tail (keeping freeOneBlock's hot
+   * path free of an FPI flag).
+   */
+  freePagesToTail(pfn: number, order: number): void {
+    this.freePages(pfn, order);
+    this.moveMergedBlockToTail(pfn, order);
+  }
+
+  /**
+   * Mirrors __putback_isolated_page(page, order, mt) — K6_1: __free_one_page() with
+   * FPI_TO_TAIL, as freePagesToTail() does.
+   */
+  putbackIsolatedPage(pfn: number, order: number, migratetype: number): void {
+    const zone = this.zoneOf(pfn);
+    this.freeOneBlock(zone, pfn, order, migratetype);
+    this.moveMergedBlockToTail(pfn, order);
+  }
+
+  /**
+   * FPI_TO_TAIL after the fact: the free block that now holds `pfn` (freed at `order`, maybe
+   * merged upward) goes to the tail of the list it is on. The free just inserted it at the head
+   * or the tail (rule T), so one of its links is its list's sentinel (index >= pages).
+   */
+  private moveMergedBlockToTail(pfn: number, order: number): void {
+    let head = pfn;
+    let merged = order;
+    while (this.freeOrder[head] !== merged) {
+      merged++;
+      assert(merged <= this.maxOrder, `FPI_TO_TAIL: pfn ${pfn} is in no free block`);
+      head = pfn & ~((1 << merged) - 1);
+    }
+    const next = this.next;
+    const prev = this.prev;
+    if (next[head] >= this.pages) return;
+    const sentinel = prev[head];
+    assert(sentinel >= this.pages, `FPI_TO_TAIL: block ${head} is neither head nor tail`);
+    const after = next[head];
+    next[sentinel] = after;
+    prev[after] = sentinel;
+    const last = prev[sentinel];
+    next[head] = sentinel;
+    prev[head] = last;
+    next[last] = head;
+    prev[sentinel] = head;
   }
 
   /**

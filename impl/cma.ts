@@ -5,7 +5,9 @@
  * cma_bitmap_aligned_offset(), cma_bitmap_pages_to_bits(), cma_clear_bitmap(), cma_alloc(),
  * cma_release(), cma_init_reserved_areas(), cma_activate_area() (mm/cma.c v4.9.45),
  * init_cma_reserved_pageblock() (mm/page_alloc.c) and the debugfs `used`/`maxchunk` readers
- * (mm/cma_debug.c) — kernel-semantics.md §5.1, §5.5–§5.8, §12.10, §12.11.
+ * (mm/cma_debug.c) — kernel-semantics.md §5.1, §5.5–§5.8, §12.10, §12.11. K6_1 (mm/cma.c
+ * v6.1.20): the corrected bitmap offset (P20), cma_alloc() testing the bitmap, and activation
+ * that checks the whole area first and gives a failed one to the buddy (P22).
  *
  * Bitmaps are Uint32Array words with word-level search (impl/bitmap.ts).
  */
@@ -99,6 +101,8 @@ export abstract class CmaLayer extends ContigLayer {
    */
   cmaAlloc(area: CmaArea, count: number, align: number): CmaAllocResult {
     if (area.count === 0) return FAILED['area-failed'];
+    // K6_1 also tests the bitmap first (`!cma->bitmap`), so no area oopses (§5.6).
+    if (this.isK6_1 && area.state !== 'active') return FAILED['area-failed'];
     if (count === 0) return FAILED['zero-count'];
     const mask = this.cmaBitmapAlignedMask(area, align);
     const offset = this.cmaBitmapAlignedOffset(area, align);
@@ -150,10 +154,67 @@ export abstract class CmaLayer extends ContigLayer {
    * bitmap NULL). Marks activated pageblocks in `activated`. Returns the failures (0 or 1).
    */
   cmaInitReservedAreas(activated: Uint8Array): number {
+    if (this.isK6_1) return this.cmaInitReservedAreasK6_1(activated);
     for (const area of this.areas) {
       if (!this.cmaActivateArea(area, activated)) return 1;
     }
     return 0;
+  }
+
+  /**
+   * Mirrors cma_init_reserved_areas() K6_1 (§5.5 K6_1, switch P22): every area is attempted,
+   * whatever became of the ones before. Marks in `activated` the pageblocks given to the buddy
+   * (as CMA, or as ordinary memory by a failed area). Returns the number of failed areas.
+   */
+  cmaInitReservedAreasK6_1(activated: Uint8Array): number {
+    let failures = 0;
+    for (const area of this.areas) {
+      if (!this.cmaActivateAreaK6_1(area, activated)) failures++;
+    }
+    return failures;
+  }
+
+  /**
+   * Mirrors cma_activate_area() K6_1: a zeroed bitmap; every pfn of the area checked against
+   * the zone of base_pfn before any pageblock is touched (cmaPageblockInZone() per pageblock:
+   * areas and zones are pageblock-aligned); then every pageblock activated. On failure the
+   * bitmap is freed and each page of the area goes to the buddy as ordinary memory with
+   * free_reserved_page() — an order-0 __free_page() with its pageblock's type (MOVABLE from
+   * memmap init) and managed pages + 1 — count = 0; the caller logs "CMA area %s could not be
+   * activated". DEVIATION (docs/MODEL.md "K6_1"): pages past the end of memory do not exist
+   * here; only the real ones are freed.
+   */
+  cmaActivateAreaK6_1(area: CmaArea, activated: Uint8Array): boolean {
+    const pageblockPages = 1 << this.pageblockOrder;
+    const zone = area.basePfn < this.pages ? this.zoneOf(area.basePfn) : -1;
+    const endPfn = area.basePfn + area.count;
+    for (let blockPfn = area.basePfn; blockPfn < endPfn; blockPfn += pageblockPages) {
+      if (this.cmaPageblockInZone(zone, blockPfn)) continue;
+      for (let pfn = area.basePfn; pfn < Math.min(endPfn, this.pages); pfn++) {
+        this.freeReservedPage(pfn);
+        activated[pfn >> this.pageblockOrder] = 1;
+      }
+      area.bitmap = new Uint32Array(0);
+      area.count = 0;
+      area.state = 'failed';
+      return false;
+    }
+    area.bitmap = new Uint32Array(Math.ceil(this.cmaBitmapMaxno(area) / 32));
+    for (let blockPfn = area.basePfn; blockPfn < endPfn; blockPfn += pageblockPages) {
+      this.initCmaReservedPageblock(blockPfn);
+      activated[blockPfn >> this.pageblockOrder] = 1;
+    }
+    area.state = 'active';
+    return true;
+  }
+
+  /**
+   * Mirrors free_reserved_page() — include/linux/mm.h: ClearPageReserved, __free_page() (an
+   * order-0 free with the pageblock's type, rule T placing it), adjust_managed_page_count(+1).
+   */
+  freeReservedPage(pfn: number): void {
+    this.freePages(pfn, 0);
+    this.managedPages[this.zoneOf(pfn)] += 1;
   }
 
   /**

@@ -5,7 +5,8 @@
  * isolate_freepages_range() (mm/compaction.c, strict mode) — kernel-semantics.md §6.1, §6.2,
  * §6.5, §12.5–§12.7, §12.13.
  *
- * Returned errors are negative errno values (0 = success), as in the kernel.
+ * Returned errors are negative errno values (0 = success), as in the kernel. K6_1 isolates
+ * whole pageblocks instead of the MAX_ORDER-aligned superset (allocContigRangeK6_1).
  */
 import { assert } from '../src/core/assert.ts';
 import { EBUSY } from './isolation.ts';
@@ -28,6 +29,7 @@ export abstract class ContigLayer extends MigrateLayer {
    * and the caller owns it. Returns 0, -EBUSY or -ENOMEM.
    */
   allocContigRange(startPfn: number, endPfn: number, migratetype: number): number {
+    if (this.isK6_1) return this.allocContigRangeK6_1(startPfn, endPfn, migratetype);
     const unit = this.isolationUnit();
     const isolateStart = Math.floor(startPfn / unit) * unit;
     const isolateEnd = Math.ceil(endPfn / unit) * unit;
@@ -35,6 +37,26 @@ export abstract class ContigLayer extends MigrateLayer {
     if (ret !== 0) return ret;
     ret = this.migrateRange(startPfn, endPfn);
     if (ret === 0 || ret === -EBUSY) ret = this.takeRange(startPfn, endPfn, ret);
+    this.undoIsolatePageRange(isolateStart, isolateEnd, migratetype);
+    return ret;
+  }
+
+  /**
+   * Mirrors alloc_contig_range(start, end, migratetype, gfp_mask) K6_1 (§6.3): isolate the
+   * pageblocks of the range (start_isolate_page_range() K6_1, which deals with what crosses its
+   * two edges), migrate, reset `ret` to 0 after -EBUSY (switch P29), then as K4_9; the undo
+   * covers the same pageblock-aligned range. Returns 0, -EBUSY or -ENOMEM.
+   */
+  allocContigRangeK6_1(startPfn: number, endPfn: number, migratetype: number): number {
+    const pageblockPages = 1 << this.pageblockOrder;
+    let ret = this.startIsolatePageRange(startPfn, endPfn, migratetype);
+    if (ret === 0) {
+      ret = this.migrateRange(startPfn, endPfn);
+      if (ret === 0 || ret === -EBUSY) ret = this.takeRange(startPfn, endPfn, 0);
+    }
+    // undo_isolate_page_range() aligns [start, end) to pageblocks itself.
+    const isolateStart = startPfn & ~(pageblockPages - 1);
+    const isolateEnd = Math.ceil(endPfn / pageblockPages) * pageblockPages;
     this.undoIsolatePageRange(isolateStart, isolateEnd, migratetype);
     return ret;
   }

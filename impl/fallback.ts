@@ -8,12 +8,19 @@
  *
  * Off the hot path (the C yardstick's workload falls back about once per 10^4 ops), so this
  * file favours plain kernel-shaped loops over tricks; it allocates nothing either.
- * K6_1 differs in every method here (§9 switches P6, P7, P9): "find smallest", counting
- * movable pages, tail insertion. Only K4_9 is implemented.
+ * K6_1 (§4.3, §4.6 K6_1, §3.1; switches P6, P7, P9, P10): __rmqueue_fallback() only moves
+ * pages (rmqueueFallbackK6_1, "find smallest" for a MOVABLE request that may not steal, the
+ * ALLOC_NOFRAGMENT floor), steal_suitable_fallback() claims on free + alike pages
+ * (stealSuitableFallbackK6_1, with move_freepages()'s count of LRU pages), and every move goes
+ * to the list tail. The shared steps (findSuitableFallback, canStealFallback,
+ * shouldClaimPageblock, changePageblockRange, moveFreepagesBlock, moveFreepages) serve both.
  */
+import { assert } from '../src/core/assert.ts';
 import {
-  FALLBACKS, MIGRATE_RECLAIMABLE, MIGRATE_TYPES, MIGRATE_UNMOVABLE,
+  FALLBACKS, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_TYPES,
+  MIGRATE_UNMOVABLE,
 } from '../src/core/migratetype.ts';
+import { KIND_PAGES } from './allocations.ts';
 import { BuddyLayer, STAT } from './buddy.ts';
 
 export abstract class FallbackLayer extends BuddyLayer {
@@ -40,6 +47,81 @@ export abstract class FallbackLayer extends BuddyLayer {
       return pfn;
     }
     return -1;
+  }
+
+  /**
+   * Mirrors __rmqueue_fallback() K6_1 (§4.3): from maxOrder down to `order` — to pageblockOrder
+   * under ALLOC_NOFRAGMENT — the first order with a fallback list; a MOVABLE request that may
+   * not steal that block (and could use a smaller one) looks for the smallest order with a
+   * fallback instead ("find_smallest"); the head of that list goes through
+   * steal_suitable_fallback(), which moves it (maybe with its pageblock's free pages) to the
+   * tail of the request's lists, where __rmqueue()'s retry finds it. Returns the fallback
+   * migratetype (the kernel returns true), or -1 (false).
+   */
+  rmqueueFallbackK6_1(
+    zone: number, order: number, startMigratetype: number, noFragment: boolean,
+  ): number {
+    const minOrder = noFragment && order < this.pageblockOrder ? this.pageblockOrder : order;
+    for (let current = this.maxOrder; current >= minOrder; current--) {
+      let fallbackMigratetype = this.findSuitableFallback(zone, current, startMigratetype);
+      if (fallbackMigratetype < 0) continue;
+      let stealOrder = current;
+      let canSteal = this.canStealFallback(current, startMigratetype);
+      if (!canSteal && startMigratetype === MIGRATE_MOVABLE && current > order) {
+        // find_smallest: the loop above found one at `current`, so this one ends by then.
+        stealOrder = order;
+        for (;;) {
+          fallbackMigratetype = this.findSuitableFallback(zone, stealOrder, startMigratetype);
+          if (fallbackMigratetype >= 0) break;
+          stealOrder++;
+          assert(stealOrder <= this.maxOrder, '__rmqueue_fallback: find_smallest found nothing');
+        }
+        canSteal = this.canStealFallback(stealOrder, startMigratetype);
+      }
+      const pfn = this.next[this.listHead(zone, stealOrder, fallbackMigratetype)];
+      this.stealSuitableFallbackK6_1(zone, pfn, startMigratetype, canSteal);
+      this.stats[STAT.fallback + startMigratetype * MIGRATE_TYPES + fallbackMigratetype]++;
+      return fallbackMigratetype;
+    }
+    return -1;
+  }
+
+  /**
+   * Mirrors steal_suitable_fallback(zone, page, alloc_flags, start_type, whole_block) K6_1
+   * (§4.6 K6_1; watermark boosting is not modelled): a block of order >= pageblockOrder
+   * re-types its pageblocks; otherwise, when whole_block, every free page of the pageblock
+   * moves to the tail of the requested type's lists and the pageblock is claimed when its free
+   * pages plus the "alike" in-use ones reach half of it. In every other case (HIGHATOMIC block,
+   * order >= pageblockOrder, !whole_block, nothing moved at a zone edge) only the block itself
+   * moves to the tail of the requested type's list of its order (`single_page`).
+   */
+  stealSuitableFallbackK6_1(
+    zone: number, pfn: number, startMigratetype: number, wholeBlock: boolean,
+  ): void {
+    const currentOrder = this.freeOrder[pfn];
+    const oldBlockMigratetype = this.pageblockMigratetype(pfn);
+    if (oldBlockMigratetype !== MIGRATE_HIGHATOMIC && currentOrder >= this.pageblockOrder) {
+      this.changePageblockRange(pfn, currentOrder, startMigratetype);
+      this.stats[STAT.stealRange]++;
+    } else if (oldBlockMigratetype !== MIGRATE_HIGHATOMIC && wholeBlock) {
+      const freePages = this.moveFreepagesBlock(zone, pfn, startMigratetype);
+      const movablePages = this.movablePages;
+      let alikePages = 0;
+      if (startMigratetype === MIGRATE_MOVABLE) {
+        alikePages = movablePages;
+      } else if (oldBlockMigratetype === MIGRATE_MOVABLE) {
+        // U/E falling back to a MOVABLE block: every non-free, non-LRU page counts as alike.
+        alikePages = (1 << this.pageblockOrder) - (freePages + movablePages);
+      }
+      if (freePages !== 0) {
+        if (this.shouldClaimPageblock(freePages + alikePages)) {
+          this.setPageblockMigratetype(pfn, startMigratetype);
+          this.stats[STAT.claim]++;
+        }
+        return;
+      }
+    }
+    this.moveToFreeListTail(zone, pfn, startMigratetype);
   }
 
   /**
@@ -89,9 +171,9 @@ export abstract class FallbackLayer extends BuddyLayer {
   }
 
   /**
-   * steal_suitable_fallback()'s claim decision K4_9 (§4.6 step 4, switch P7): "Claim the whole
-   * block if over half of it is free" — pages moved >= 2^(pageblockOrder - 1) — or always
-   * when mobility grouping is disabled.
+   * steal_suitable_fallback()'s claim decision (§4.6, switch P7): K4_9 "Claim the whole block if
+   * over half of it is free" — pages moved >= 2^(pageblockOrder - 1); K6_1 passes free + alike
+   * pages instead — or always when mobility grouping is disabled.
    */
   shouldClaimPageblock(pagesMoved: number): boolean {
     // Called only below pageblockOrder, so pageblockOrder >= 1 and the shift is defined.
@@ -108,9 +190,10 @@ export abstract class FallbackLayer extends BuddyLayer {
   }
 
   /**
-   * Mirrors move_freepages_block() K4_9 (§3.1): the pageblock holding `pfn`, start clipped to
-   * `pfn` when the block starts outside the zone, nothing when it ends outside. Returns pages
-   * moved. Block bits and vmstat are the caller's business.
+   * Mirrors move_freepages_block() (§3.1, same in K4_9 and K6_1): the pageblock holding `pfn`,
+   * start clipped to `pfn` when the block starts outside the zone, nothing when it ends outside
+   * (then K6_1's num_movable is 0 too). Returns pages moved. Block bits and vmstat are the
+   * caller's business.
    */
   moveFreepagesBlock(zone: number, pfn: number, migratetype: number): number {
     const pageblockPages = 1 << this.pageblockOrder;
@@ -119,29 +202,50 @@ export abstract class FallbackLayer extends BuddyLayer {
     const zoneStart = this.zoneStart[zone];
     const zoneEnd = this.zoneEnd[zone];
     const scanStart = blockStart >= zoneStart && blockStart < zoneEnd ? blockStart : pfn;
+    this.movablePages = 0;
     if (blockLast < zoneStart || blockLast >= zoneEnd) return 0;
     return this.moveFreepages(zone, scanStart, blockLast, migratetype);
   }
 
   /**
-   * Mirrors move_freepages() K4_9 (§3.1, §12.15): ascending over [startPfn, lastPfn], every free
-   * head goes to the head of the `migratetype` list of its order and the scan jumps over it;
-   * other pages are stepped one by one.
+   * Mirrors move_freepages() (§3.1, §12.15): ascending over [startPfn, lastPfn], every free head
+   * goes to the `migratetype` list of its order — K4_9 at its head (list_move()), K6_1 at its
+   * tail (move_to_free_list(), switch P9) — and the scan jumps over it; other pages are stepped
+   * one by one, K6_1 counting those on an LRU list into movablePages (`num_movable`: pages of
+   * MOVABLE page allocations, a THP's tail pages reporting their head's PageLRU; docs/MODEL.md
+   * "K6_1", THPs).
    */
   moveFreepages(zone: number, startPfn: number, lastPfn: number, migratetype: number): number {
     const freeOrder = this.freeOrder;
+    const toTail = this.isK6_1;
     let pagesMoved = 0;
+    let movablePages = 0;
     let pfn = startPfn;
     while (pfn <= lastPfn) {
       const order = freeOrder[pfn];
       if (order < 0) {
+        if (toTail && this.pageIsLru(pfn)) movablePages++;
         pfn++;
         continue;
       }
-      this.moveToFreeListHead(zone, pfn, migratetype);
+      if (toTail) this.moveToFreeListTail(zone, pfn, migratetype);
+      else this.moveToFreeListHead(zone, pfn, migratetype);
       pfn += 1 << order;
       pagesMoved += 1 << order;
     }
+    this.movablePages = movablePages;
     return pagesMoved;
+  }
+
+  /**
+   * PageLRU(page) || __PageMovable(page) for an in-use pfn: it belongs to a MOVABLE page
+   * allocation (anonymous or file memory, on an LRU list whether pinned or not). UNMOVABLE and
+   * RECLAIMABLE allocations, CMA/DMA ranges and reserved pages are on no LRU list.
+   */
+  pageIsLru(pfn: number): boolean {
+    const table = this.table;
+    const slot = table.ownerAt(pfn);
+    return slot >= 0 && table.kindOf(slot) === KIND_PAGES
+      && table.migratetypeOf(slot) === MIGRATE_MOVABLE;
   }
 }

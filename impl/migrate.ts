@@ -13,9 +13,13 @@
  *   current type (ISOLATE inside the isolated range). A failed target is -ENOMEM: stop, keep
  *   the moves done. migrate_pages() retries and the 5 tries of the caller change nothing here,
  *   since a failed target allocation changes no state.
+ * K6_1 migrates the same way (alloc_migration_target(), through the K6_1 allocator), and also
+ * for long-term pins (mm/gup.c check_and_migrate_movable_pages(): pinUserPages()).
  */
 import { limits } from '../src/core/limits.ts';
-import { MIGRATE_MOVABLE, MIGRATE_UNMOVABLE } from '../src/core/migratetype.ts';
+import {
+  MIGRATE_CMA, MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_UNMOVABLE,
+} from '../src/core/migratetype.ts';
 import { KIND_PAGES } from './allocations.ts';
 import { STAT } from './buddy.ts';
 import { IsolationLayer } from './isolation.ts';
@@ -72,11 +76,21 @@ export abstract class MigrateLayer extends IsolationLayer {
    * target exists.
    */
   unmapAndMove(slot: number): boolean {
+    const targetMigratetype = this.mobilityGroupingDisabled ? MIGRATE_UNMOVABLE : MIGRATE_MOVABLE;
+    return this.moveAllocation(slot, targetMigratetype);
+  }
+
+  /**
+   * One unit of migrate_pages() with a target request of `targetMigratetype` and the unit's
+   * order, through the profile's allocator (getPageFromFreelist()): copy, move the record (its
+   * source list becomes the target's; its requested migratetype stays), free the old block
+   * with its pageblock's current type. False when no target exists (nothing changed).
+   */
+  moveAllocation(slot: number, targetMigratetype: number): boolean {
     const table = this.table;
     const order = table.orderOf(slot);
-    const targetMigratetype = this.mobilityGroupingDisabled ? MIGRATE_UNMOVABLE : MIGRATE_MOVABLE;
     this.lastSourceList = targetMigratetype;
-    const targetPfn = this.allocPages(order, targetMigratetype);
+    const targetPfn = this.getPageFromFreelist(order, targetMigratetype);
     if (targetPfn < 0) return false;
     const sourcePfn = table.pfnOf(slot);
     this.migratePageCopy(targetPfn, sourcePfn, table.pageCountOf(slot));
@@ -85,6 +99,38 @@ export abstract class MigrateLayer extends IsolationLayer {
     this.freePages(sourcePfn, order);
     this.stats[STAT.migratePages] += 1 << order;
     return true;
+  }
+
+  /**
+   * Mirrors __gup_longterm_locked(FOLL_LONGTERM | FOLL_PIN) on one page allocation — mm/gup.c
+   * (docs/MODEL.md "Ops", `pin`, and "K6_1", pins): K4_9 pins in place; K6_1 first runs
+   * check_and_migrate_movable_pages(). Idempotent. False when the K6_1 migration found no
+   * target (-ENOMEM): the allocation then stays where it was, not pinned.
+   */
+  pinUserPages(slot: number): boolean {
+    if (this.isK6_1 && !this.checkAndMigrateMovablePages(slot)) return false;
+    this.table.setPinned(slot, true);
+    return true;
+  }
+
+  /**
+   * Mirrors check_and_migrate_movable_pages() K6_1 (collect_longterm_unpinnable_pages() →
+   * migrate_longterm_unpinnable_pages()): a folio that may not be pinned long-term is migrated
+   * with alloc_migration_target(GFP_USER | __GFP_NOWARN) inside memalloc_pin_save(), i.e. an
+   * UNMOVABLE request of its order — never CMA. True when the page may now be pinned.
+   */
+  checkAndMigrateMovablePages(slot: number): boolean {
+    if (this.folioIsLongtermPinnable(slot)) return true;
+    return this.moveAllocation(slot, MIGRATE_UNMOVABLE);
+  }
+
+  /**
+   * Mirrors folio_is_longterm_pinnable() — include/linux/mm.h K6_1: false for a folio whose
+   * head page's pageblock is CMA or ISOLATE (no ZONE_MOVABLE or device memory here).
+   */
+  folioIsLongtermPinnable(slot: number): boolean {
+    const migratetype = this.pageblockMigratetype(this.table.pfnOf(slot));
+    return migratetype !== MIGRATE_CMA && migratetype !== MIGRATE_ISOLATE;
   }
 
   /** Mirrors migrate_page_copy(): the frames' contents (data tokens) go to the new pages. */

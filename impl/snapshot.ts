@@ -36,8 +36,20 @@ export function buildSnapshot(source: SnapshotSource): Snapshot {
     reserved: source.reserved.map((range) => ({ ...range })),
     allocations: table.liveSlotsById().map((slot) => allocationSnapshot(table, slot)),
     cma: areas.map((area) => areaSnapshot(area, world)),
-    totalcmaPages: areas.reduce((sum, area) => sum + area.declaredCount, 0),
+    totalcmaPages: totalcmaPages(areas, core.isK6_1),
   };
+}
+
+/**
+ * totalcma_pages: every registered area's count (cma_init_reserved_mem()); K6_1's
+ * cma_activate_area() subtracts a failed area's count again, K4_9's does not (§5.5, I13).
+ */
+function totalcmaPages(areas: readonly CmaArea[], isK6_1: boolean): number {
+  let pages = 0;
+  for (const area of areas) {
+    if (!(isK6_1 && area.state === 'failed')) pages += area.declaredCount;
+  }
+  return pages;
 }
 
 function zoneSnapshot(core: BuddyLayer, zone: number, name: string): ZoneSnapshot {

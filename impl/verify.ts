@@ -8,7 +8,9 @@
  *
  * Returns findings as sentences (empty when consistent); never throws on a bad state.
  */
-import { MIGRATE_CMA, MIGRATE_ISOLATE, MIGRATE_TYPES } from '../src/core/migratetype.ts';
+import {
+  MIGRATE_CMA, MIGRATE_ISOLATE, MIGRATE_PCPTYPES, MIGRATE_TYPES,
+} from '../src/core/migratetype.ts';
 import type { PfnRange } from '../src/core/world.ts';
 import { KIND_PAGES } from './allocations.ts';
 import { bitmapWeight } from './bitmap.ts';
@@ -116,7 +118,11 @@ function checkReserved(source: VerifySource, owner: Uint8Array, findings: string
   }
 }
 
-/** §12.18: no two free buddies that K4_9 would merge (same zone, no isolation between ops). */
+/**
+ * §12.18: no two free buddies that the profile would merge (same zone, no isolation between
+ * ops; K6_1 keeps a pair apart from pageblockOrder up when their pageblock types differ and
+ * one is not mergeable, §2.4).
+ */
 function checkMerged(core: BuddyLayer, findings: string[]): void {
   for (let zone = 0; zone < core.zoneCount; zone++) {
     if (core.nrIsolatePageblock[zone] !== 0) findings.push(`zone ${zone} has isolated pageblocks`);
@@ -127,6 +133,11 @@ function checkMerged(core: BuddyLayer, findings: string[]): void {
     const buddy = pfn ^ (1 << order);
     if (buddy >= core.pages || core.freeOrder[buddy] !== order) continue;
     if (core.zoneOf(buddy) !== core.zoneOf(pfn)) continue;
+    if (core.isK6_1 && order >= core.pageblockOrder) {
+      const types = [core.pageblockMigratetype(pfn), core.pageblockMigratetype(buddy)];
+      const apart = types[0] !== types[1] && !types.every((mt) => mt < MIGRATE_PCPTYPES);
+      if (apart) continue;
+    }
     findings.push(`free buddies pfn ${pfn} and ${buddy} of order ${order} were not merged`);
   }
 }

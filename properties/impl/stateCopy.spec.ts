@@ -33,7 +33,7 @@ interface Trace {
   ops: Op[];
 }
 
-const traceArbitrary: fc.Arbitrary<Trace> = worldArbitrary({ pagesLog2Max: 8, profile: 'K4_9' })
+const traceArbitrary: fc.Arbitrary<Trace> = worldArbitrary({ pagesLog2Max: 8, profile: ['K4_9', 'K6_1'] })
   .map((json) => parseWorld(json, '<stateCopy>'))
   .chain((world) => {
     const areaPages = declareLayout(world).areas.map((area) => area.count);

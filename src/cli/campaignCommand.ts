@@ -56,7 +56,8 @@ interface Settings {
   seed: number;
   runs: number | null;
   timeMs: number;
-  profile: Profile;
+  /** `--profile`: one profile, or `all` (each run draws one of PROFILES). */
+  profile: Profile | 'all';
   world: World | null;
   workers: number;
   shard: { index: number; count: number };
@@ -70,10 +71,15 @@ interface Settings {
 
 function readSettings(parsed: Parsed): Settings {
   const profileText = stringFlag(parsed, 'profile');
-  if (profileText !== undefined && !(PROFILES as readonly string[]).includes(profileText)) {
-    throw new UsageError(`--profile: expected one of ${PROFILES.join(', ')}, got '${profileText}'`);
+  const profileChoices: readonly string[] = [...PROFILES, 'all'];
+  if (profileText !== undefined && !profileChoices.includes(profileText)) {
+    throw new UsageError(
+      `--profile: expected one of ${profileChoices.join(', ')}, got '${profileText}'`,
+    );
   }
   const worldFile = stringFlag(parsed, 'world');
+  if (worldFile !== undefined && profileText === 'all')
+    throw new UsageError('--profile all draws a profile per run; with --world give one profile');
   let world = worldFile === undefined ? null : parseWorld(readJsonFile(worldFile), worldFile);
   if (world !== null && profileText !== undefined)
     world = parseWorld({ ...worldToJson(world), profile: profileText }, worldFile);
@@ -84,7 +90,7 @@ function readSettings(parsed: Parsed): Settings {
     seed: integerFlag(parsed, 'seed', 0, 0xffffffff) ?? 1,
     runs: integerFlag(parsed, 'runs', 1, 1e9) ?? null,
     timeMs: durationFlag(parsed, 'time') ?? 30_000,
-    profile: (profileText ?? world?.profile ?? 'K4_9') as Profile,
+    profile: (profileText ?? world?.profile ?? 'K4_9') as Profile | 'all',
     world,
     workers: integerFlag(parsed, 'workers', 1, 64) ?? 1,
     shard: shardFlag(parsed, 'shard') ?? { index: 0, count: 1 },
@@ -112,7 +118,10 @@ function workerInputs(settings: Settings, stopFlag: SharedArrayBuffer): WorkerIn
         : Math.floor((settings.runs - w + settings.workers - 1) / settings.workers),
     timeMs: settings.runs === null ? settings.timeMs : null,
     world: settings.world,
-    worldShape: { ...DEFAULT_WORLD_SHAPE, profile: settings.profile },
+    worldShape: {
+      ...DEFAULT_WORLD_SHAPE,
+      profile: settings.profile === 'all' ? PROFILES : [settings.profile],
+    },
     opsPerRunMax: settings.opsPerRunMax,
     shardIndex: settings.shard.index + w * settings.shard.count,
     shardCount: settings.shard.count * settings.workers,

@@ -1,8 +1,9 @@
 /**
  * Worlds drawn per run (issue 4): 64..65536 pages, maxOrder 2..10, pageblockOrder ≤ maxOrder,
  * one or two zones, 0..3 CMA areas of varied size, alignment and order_per_bit — now and then
- * misaligned (K4_9 rounds a fixed base up) or straddling the zone boundary (activation must
- * fail) —, a few reservations, devices on the default area and sometimes a `cma=` area.
+ * misaligned (K4_9 rounds a fixed base up, K6_1 refuses it) or straddling the zone boundary
+ * (activation must fail) —, a few reservations, devices on the default area and sometimes a
+ * `cma=` area. The profile is the shape's, or drawn per run from its list (issue 7).
  * Produced as world JSON and validated by parseWorld, so every generated world is a legal input.
  */
 import fc from 'fast-check';
@@ -15,10 +16,30 @@ type Draw = fc.GeneratorValue;
 export interface WorldShape {
   /** log2 of the largest page count drawn (16 = 65536 pages). */
   pagesLog2Max: number;
-  profile: Profile;
+  /**
+   * The profiles a run draws its world's profile from. With one profile nothing is drawn, so
+   * the default (K4_9 only) draws exactly the worlds it drew before profiles were drawn.
+   */
+  profile: readonly Profile[];
 }
 
-export const DEFAULT_WORLD_SHAPE: WorldShape = { pagesLog2Max: 16, profile: 'K4_9' };
+export const DEFAULT_WORLD_SHAPE: WorldShape = { pagesLog2Max: 16, profile: ['K4_9'] };
+
+/** The run's profile: the shape's only one, or one drawn from its list. */
+function drawProfile(draw: Draw, profiles: readonly Profile[]): Profile {
+  if (profiles.length === 1) return profiles[0];
+  return profiles[draw(fc.integer, { min: 0, max: profiles.length - 1 })];
+}
+
+/**
+ * The CMA area unit: the minimum CMA alignment — 2^max(maxOrder, pageblockOrder) pages in K4_9,
+ * one pageblock in K6_1 (kernel-semantics.md §5.1, switch P15), so K6_1 areas also start and end
+ * inside a max-order block, where the K6_1 rules on CMA edges apply (no merging across them,
+ * pageblock-granular isolation).
+ */
+function cmaUnit(profile: Profile, maxOrder: number, pageblockOrder: number): number {
+  return profile === 'K6_1' ? 1 << pageblockOrder : 1 << Math.max(maxOrder, pageblockOrder);
+}
 
 /** Small numbers far more often than large ones: min + floor(span * u^3). */
 function skewed(draw: Draw, min: number, max: number): number {
@@ -73,6 +94,7 @@ function drawCmaAreas(
 }
 
 function drawWorld(draw: Draw, shape: WorldShape): WorldJson {
+  const profile = drawProfile(draw, shape.profile);
   const maxOrder = skewed(draw, 2, 10);
   const pageblockOrder = Math.max(0, maxOrder - skewed(draw, 0, maxOrder));
   const blockPages = 1 << pageblockOrder;
@@ -85,7 +107,7 @@ function drawWorld(draw: Draw, shape: WorldShape): WorldJson {
   pages = Math.max(blockPages, pages - (pages % blockPages));
   const zones = drawZones(draw, pages, blockPages);
   const boundary = zones.length > 1 ? (zones[0] as { endPfn: number }).endPfn : null;
-  const unit = 1 << Math.max(maxOrder, pageblockOrder);
+  const unit = cmaUnit(profile, maxOrder, pageblockOrder);
   const reserved: Json[] =
     draw(fc.integer, { min: 0, max: 3 }) === 0
       ? [{ startPfn: 0, endPfn: Math.min(pages, draw(fc.integer, { min: 1, max: 8 })) }]
@@ -99,7 +121,7 @@ function drawWorld(draw: Draw, shape: WorldShape): WorldJson {
       : 0;
   return {
     name: 'generated',
-    profile: shape.profile,
+    profile,
     pages,
     maxOrder,
     pageblockOrder,
