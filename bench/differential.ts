@@ -2,9 +2,10 @@
  * bench/differential.ts — what issue 4 asks the harness to print, measured in one run:
  *  1. ops/s of impl and of the model on the same trace at 2^18 pages, and their ratio
  *     (target: impl ≥ 20x the model);
- *  2. checked ops/s of the full differential runner (model + impl + invariants, snapshots
- *     compared every K steps, localized on failure) on small worlds drawn by the campaign's
- *     generators (target: ≥ 220k ops/s).
+ *  2. checked ops/s of the full differential runner (model + impl; results and step views —
+ *     counters, free-list ends, the op's allocation record — compared after every op, snapshots
+ *     and every invariant every K steps and at the end, localized on failure) on small worlds
+ *     drawn by the campaign's generators (target: ≥ 220k ops/s).
  *
  *   npx tsx bench/differential.ts [--quick]
  *

@@ -107,7 +107,7 @@ import { type AllocationTable, KIND_CMA, KIND_DMA, KIND_PAGES } from './allocati
 import { type CoreFactory, bootFromLayout, createBuddyCore } from './boot.ts';
 import { STAT } from './buddy.ts';
 import type { BuddyCore, CoreState } from './core.ts';
-import { buildSnapshot } from './snapshot.ts';
+import { buildSnapshot, buildStepView } from './snapshot.ts';
 import { verify } from './verify.ts';
 
 export { BuddyCore } from './core.ts';
@@ -194,6 +194,11 @@ export class ImplAllocator implements Allocator {
   snapshot(): Snapshot {
     const { world, reserved } = this.state();
     return buildSnapshot({ world, core: this.core, reserved });
+  }
+
+  stepView(allocationId: number, into: number[]): number[] {
+    const { world, reserved } = this.state();
+    return buildStepView({ world, core: this.core, reserved }, allocationId, into);
   }
 
   behaviours(): Behaviours {

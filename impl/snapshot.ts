@@ -3,14 +3,20 @@
  * Mirrors model/snapshot.ts; in kernel terms it is what show_free_areas(), /proc/vmstat,
  * /proc/pagetypeinfo and the CMA debugfs files would print (kernel-semantics.md §5.8).
  *
- * O(pages) and allocating: called between ops, never on the hot path.
+ * O(pages) and allocating: called between ops, never on the hot path — but the runner takes one
+ * every K ops and after every CMA op, so it builds each part in one pass without intermediate
+ * arrays (the pageblock letters straight into a string, lists walked without per-entry message
+ * strings). buildStepView() is the O(zones × orders) view compared after every other op.
  */
 import { assert } from '../src/core/assert.ts';
-import { MIGRATE_CMA, MIGRATE_TYPES, migratetypeLetter } from '../src/core/migratetype.ts';
+import {
+  MIGRATE_CMA, MIGRATE_TYPES, MIGRATETYPE_LETTERS,
+} from '../src/core/migratetype.ts';
 import type { Migratetype } from '../src/core/migratetype.ts';
 import type {
   AllocationSnapshot, CmaAreaSnapshot, Snapshot, ZoneSnapshot,
 } from '../src/core/snapshot.ts';
+import { ALLOCATION_KIND_CODES } from '../src/core/stepView.ts';
 import type { PfnRange, World } from '../src/core/world.ts';
 import { type AllocationTable, KIND_NAMES, KIND_PAGES } from './allocations.ts';
 import type { BuddyLayer } from './buddy.ts';
@@ -32,7 +38,7 @@ export function buildSnapshot(source: SnapshotSource): Snapshot {
     maxOrder: world.maxOrder,
     pageblockOrder: world.pageblockOrder,
     zones: world.zones.map((zone, index) => zoneSnapshot(core, index, zone.name)),
-    pageblocks: core.pageblockMigratetypes().map(migratetypeLetter).join(''),
+    pageblocks: pageblockLetters(core),
     reserved: source.reserved.map((range) => ({ ...range })),
     allocations: table.liveSlotsById().map((slot) => allocationSnapshot(table, slot)),
     cma: areas.map((area) => areaSnapshot(area, world)),
@@ -79,12 +85,24 @@ function zoneSnapshot(core: BuddyLayer, zone: number, name: string): ZoneSnapsho
 /** The heads of one circular list, head first; a cycle that misses the sentinel is a bug. */
 export function walkList(core: BuddyLayer, head: number): number[] {
   const pfns: number[] = [];
+  const pages = core.pages;
   for (let pfn = core.next[head]; pfn !== head; pfn = core.next[pfn]) {
-    assert(pfn >= 0 && pfn < core.pages, `walkList: list ${head} links to ${pfn}`);
-    assert(pfns.length < core.pages, `walkList: list ${head} does not end`);
+    // Tested before assert() so that no message is built for a good entry.
+    if (pfn < 0 || pfn >= pages) assert(false, `walkList: list ${head} links to ${pfn}`);
+    if (pfns.length >= pages) assert(false, `walkList: list ${head} does not end`);
     pfns.push(pfn);
   }
   return pfns;
+}
+
+/** One letter per pageblock (get_pageblock_migratetype() of its first pfn), pfn order. */
+function pageblockLetters(core: BuddyLayer): string {
+  let letters = '';
+  const step = 1 << core.pageblockOrder;
+  for (let pfn = 0; pfn < core.pages; pfn += step) {
+    letters += MIGRATETYPE_LETTERS[core.pageblockMigratetype(pfn)];
+  }
+  return letters;
 }
 
 function allocationSnapshot(table: AllocationTable, slot: number): AllocationSnapshot {
@@ -117,4 +135,60 @@ function areaSnapshot(area: CmaArea, world: World): CmaAreaSnapshot {
     used: cmaUsedPages(area),
     maxchunk: cmaMaxchunk(area, world.profile),
   };
+}
+
+/**
+ * The step view (src/core/stepView.ts) straight from the typed arrays: per zone the vmstat
+ * counters, nr_free and each list's head (next of its sentinel) and tail (prev of it), then
+ * totalcma_pages and the record of handle `allocationId`. Mirrors model/snapshot.ts
+ * modelStepView(); O(zones × orders), written into `into` by index (no garbage per op).
+ */
+export function buildStepView(
+  source: SnapshotSource, allocationId: number, into: number[],
+): number[] {
+  const { world, core } = source;
+  const { next, prev } = core;
+  let at = 0;
+  for (let zone = 0; zone < world.zones.length; zone++) {
+    into[at++] = core.nrFreePages(zone);
+    into[at++] = core.nrFreeCmaPages(zone);
+    into[at++] = core.nrIsolatePageblock[zone];
+    into[at++] = core.managedPages[zone];
+    for (let order = 0; order <= core.maxOrder; order++) into[at++] = core.nrFreeBlocks(zone, order);
+    for (let order = 0; order <= core.maxOrder; order++) {
+      for (let migratetype = 0; migratetype < MIGRATE_TYPES; migratetype++) {
+        const head = core.listHead(zone, order, migratetype);
+        const first = next[head];
+        into[at++] = first === head ? -1 : first;
+        into[at++] = first === head ? -1 : prev[head];
+      }
+    }
+  }
+  into[at++] = totalcmaPages(core.areas, core.isK6_1);
+  const slot = core.table.slotOf(allocationId);
+  if (slot < 0) into[at++] = -1;
+  else at = writeAllocationView(core.table, slot, into, at);
+  if (into.length !== at) into.length = at;
+  return into;
+}
+
+/** The allocation entries of the step view, in ALLOCATION_VIEW_FIELDS order. */
+function writeAllocationView(
+  table: AllocationTable, slot: number, into: number[], from: number,
+): number {
+  const isPages = table.kindOf(slot) === KIND_PAGES;
+  let at = from;
+  into[at++] = 1;
+  into[at++] = ALLOCATION_KIND_CODES.indexOf(KIND_NAMES[table.kindOf(slot)]);
+  into[at++] = table.pfnOf(slot);
+  into[at++] = table.pageCountOf(slot);
+  into[at++] = isPages ? table.orderOf(slot) : -1;
+  into[at++] = isPages ? table.migratetypeOf(slot) : MIGRATE_CMA;
+  into[at++] = isPages ? table.sourceListOf(slot) : -1;
+  into[at++] = isPages ? -1 : table.areaOf(slot);
+  into[at++] = table.isPinned(slot) ? 1 : 0;
+  into[at++] = table.pinnedPfnOf(slot);
+  into[at++] = table.tokenOf(slot);
+  into[at++] = table.frameToken(slot);
+  return at;
 }

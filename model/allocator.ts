@@ -18,7 +18,7 @@ import type { CmaAreaState, Snapshot } from '../src/core/snapshot.ts';
 import type { World } from '../src/core/world.ts';
 import { apply } from './apply.ts';
 import { bootModel } from './boot/boot.ts';
-import { modelSnapshot } from './snapshot.ts';
+import { modelSnapshot, modelStepView } from './snapshot.ts';
 import type { Allocation, CmaArea, FreeArea, ModelState, Zone } from './state.ts';
 
 /**
@@ -111,6 +111,10 @@ export class ModelAllocator implements Allocator {
 
   behaviours(): Behaviours {
     return { ...this.state.stats };
+  }
+
+  stepView(allocationId: number, into: number[]): number[] {
+    return modelStepView(this.state, allocationId, into);
   }
 
   /** A copy of the current state that restoreState() can bring back any number of times. */

@@ -317,7 +317,9 @@ function mergeBuddies(
       mergeForbiddenAbovePageblock(state, zone, mt, buddyPfn)
     )
       break;
-    maybe(freeListTypeOf(zone, buddyPfn, order) !== mt); // any list type merges below PB
+    // maybe(the buddy's list type !== mt): any list type merges below pageblock order. Not
+    // evaluated: finding the list is a scan of every list of this order, and
+    // delFromFreeList() below does it anyway.
     delFromFreeList(state, zone, buddyPfn, order);
     pfn = pfn & buddyPfn;
     order++;

@@ -2,13 +2,14 @@
  * The model's canonical snapshot (src/core/snapshot.ts): a plain copy of the state in the shared
  * format, with the debugfs views of each CMA area computed the way the kernel computes them.
  */
-import { MIGRATE_CMA, migratetypeLetter } from '../src/core/migratetype.ts';
+import { MIGRATE_CMA, MIGRATE_TYPES, migratetypeLetter } from '../src/core/migratetype.ts';
 import type {
   AllocationSnapshot,
   CmaAreaSnapshot,
   Snapshot,
   ZoneSnapshot,
 } from '../src/core/snapshot.ts';
+import { ALLOCATION_KIND_CODES } from '../src/core/stepView.ts';
 import type { PfnRange } from '../src/core/world.ts';
 import { cmaDebugBitmapWords, cmaDebugMaxchunk, cmaDebugUsed } from './cmaDebug.ts';
 import {
@@ -106,4 +107,51 @@ function cmaAreaSnapshot(state: ModelState, area: CmaArea): CmaAreaSnapshot {
     used: cmaDebugUsed(area),
     maxchunk: cmaDebugMaxchunk(state, area),
   };
+}
+
+/**
+ * The step view (src/core/stepView.ts) read straight from the state: zone counters, nr_free,
+ * the first and last pfn of every free list, totalcma_pages and one allocation's record.
+ * No kernel counterpart: what the runner compares after every op between full checks, so it
+ * writes `into` by index (its length stays put from op to op: no garbage, no regrowth).
+ */
+export function modelStepView(state: ModelState, allocationId: number, into: number[]): number[] {
+  let at = 0;
+  for (const zone of state.zones) {
+    into[at++] = zone.nrFreePages;
+    into[at++] = zone.nrFreeCmaPages;
+    into[at++] = zone.nrIsolatePageblock;
+    into[at++] = zone.managedPages;
+    for (const area of zone.freeArea) into[at++] = area.nrFree;
+    for (const area of zone.freeArea) {
+      for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
+        const list = area.freeList[mt];
+        into[at++] = list.length === 0 ? -1 : list[0];
+        into[at++] = list.length === 0 ? -1 : list[list.length - 1];
+      }
+    }
+  }
+  into[at++] = state.totalcmaPages;
+  const allocation = state.allocations.get(allocationId);
+  if (allocation === undefined) into[at++] = -1;
+  else at = writeAllocationView(into, at, allocationSnapshot(state, allocation));
+  if (into.length !== at) into.length = at;
+  return into;
+}
+
+function writeAllocationView(into: number[], from: number, record: AllocationSnapshot): number {
+  let at = from;
+  into[at++] = 1;
+  into[at++] = ALLOCATION_KIND_CODES.indexOf(record.kind);
+  into[at++] = record.pfn;
+  into[at++] = record.pageCount;
+  into[at++] = record.order;
+  into[at++] = record.migratetype;
+  into[at++] = record.sourceList;
+  into[at++] = record.area;
+  into[at++] = record.pinned ? 1 : 0;
+  into[at++] = record.pinnedPfn;
+  into[at++] = record.token;
+  into[at++] = record.frameToken;
+  return at;
 }

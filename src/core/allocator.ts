@@ -51,4 +51,11 @@ export interface Allocator {
   apply(op: Op, step: number): OpResult;
   snapshot(): Snapshot;
   behaviours(): Behaviours;
+  /**
+   * Optional: writes the step view (src/core/stepView.ts) for the allocation with handle
+   * `allocationId` into `into` (cleared first) and returns it — the cheap per-op comparison
+   * between full checks. It must equal stepViewOfSnapshot(snapshot(), allocationId); an
+   * implementation without it is compared at full checks only.
+   */
+  stepView?(allocationId: number, into: number[]): number[];
 }

@@ -1,13 +1,17 @@
 /**
  * The differential runner: boots model and impl on one world, applies each op to both, compares
- * their results after every step and their snapshots every `fullCheckEvery` steps (and at the
- * end), and runs every invariant on both snapshots at those points. A failure found late (K > 1)
- * is localized by replaying the same ops with a full check after every step: runs are
- * deterministic, so the replay meets the first failing step exactly.
+ * their results and their step views (src/core/stepView.ts: counters, free-list ends and the
+ * op's allocation record — what an op can change besides its pages) after every step, and their
+ * snapshots every `fullCheckEvery` steps (and at the end), running every invariant on both
+ * snapshots at those points. A step view that differs is explained at once by a full check of
+ * that step. A failure found late (K > 1) is localized by replaying the same ops with a full
+ * check after every step: runs are deterministic, so the replay meets the first failing step
+ * exactly.
  */
 import type { Allocator, BootReport, OpResult } from '../core/allocator.ts';
 import type { Op } from '../core/op.ts';
 import type { Snapshot } from '../core/snapshot.ts';
+import { describeViewEntry, firstViewDifference } from '../core/stepView.ts';
 import type { CheckContext, Invariant, InvariantId, Violation } from '../core/violation.ts';
 import type { World } from '../core/world.ts';
 import { INVARIANTS, checkInvariants } from '../invariants/index.ts';
@@ -68,6 +72,9 @@ export class DifferentialRun {
   readonly results: StepResult[] = [];
   bootReport: BootReport | null = null;
   #sinceFullCheck = 0;
+  /** Reused by every step view (no garbage per op). */
+  readonly #viewExpected: number[] = [];
+  readonly #viewActual: number[] = [];
 
   constructor(
     readonly world: World,
@@ -127,7 +134,47 @@ export class DifferentialRun {
     this.#sinceFullCheck++;
     if (this.#sinceFullCheck >= this.options.fullCheckEvery)
       return this.fullCheck(step, op, expected, targetBefore);
-    return this.stepCheck(step, op, expected, targetBefore);
+    return (
+      this.viewCheck(step, op, expected, targetBefore) ??
+      this.stepCheck(step, op, expected, targetBefore)
+    );
+  }
+
+  /**
+   * Between full checks: compares the two step views after the op (when both sides can write
+   * one). The allocation in the view is the op's target, or the one the op made (its handle is
+   * the step). A view is a projection of the snapshot, so a difference means the snapshots
+   * differ here: the full check of this step then says how, as it would with K = 1.
+   */
+  viewCheck(
+    step: number,
+    op: Op,
+    result: OpResult,
+    targetBefore: CheckContext['targetBefore'],
+  ): Failure | null {
+    const { model, impl } = this;
+    if (model.stepView === undefined || impl.stepView === undefined) return null;
+    const allocationId = 'target' in op ? op.target : step;
+    let expected: number[];
+    let actual: number[];
+    try {
+      expected = model.stepView(allocationId, this.#viewExpected);
+    } catch (error) {
+      return crash(model.name, step, error);
+    }
+    try {
+      actual = impl.stepView(allocationId, this.#viewActual);
+    } catch (error) {
+      return crash(impl.name, step, error);
+    }
+    const index = firstViewDifference(expected, actual);
+    if (index < 0) return null;
+    const checked = this.fullCheck(step, op, result, targetBefore);
+    if (checked !== null) return checked;
+    const entry = describeViewEntry(this.world, allocationId, index);
+    return disagreement(step, `${entry}: expected ${expected[index]} actual ${actual[index]}`, [
+      'the snapshots agree, so one side\'s stepView() does not match its snapshot()',
+    ]);
   }
 
   /**
