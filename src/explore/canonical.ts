@@ -18,11 +18,12 @@
  *
  * Everything else in the snapshot — free lists in list order, nr_free, vmstat counters,
  * pageblock letters, reserved ranges, CMA bitmaps, used and maxchunk — is hashed as it is.
- * Two lanes of 32-bit multiply-rotate mixing (MurmurHash3's round with two constant sets) give
- * the two halves; about 1 µs for a 16-page snapshot, allocating only a small index array.
+ * The encoding is a list of 32-bit words (Words); two lanes of 32-bit multiply-rotate mixing
+ * (MurmurHash3's round with two constant sets) hash it into the two halves (hashWords).
  */
 import type { AllocationSnapshot, Snapshot } from '../core/snapshot.ts';
 import type { AllocationKind } from '../core/op.ts';
+import { migratetypeLetter } from '../core/migratetype.ts';
 
 /** A fingerprint: two unsigned 32-bit halves (a JS number holds 53 bits, not 64). */
 export interface Fingerprint {
@@ -30,42 +31,86 @@ export interface Fingerprint {
   low: number;
 }
 
-const KIND_CODE: Record<AllocationKind, number> = { pages: 1, cma: 2, dma: 3 };
-const AREA_STATE_CODE = { active: 1, failed: 2, inactive: 3 } as const;
+export const KIND_CODE: Record<AllocationKind, number> = { pages: 1, cma: 2, dma: 3 };
+export const AREA_STATE_CODE = { active: 1, failed: 2, inactive: 3 } as const;
+/** The char code of each pageblock letter, by migratetype (3 type bits: 0..7). */
+export const LETTER_CODES: readonly number[] = Array.from({ length: 8 }, (_, migratetype) =>
+  migratetypeLetter(migratetype).charCodeAt(0),
+);
+/** What an unpinned allocation hashes in place of its pinnedPfn. */
+export const UNPINNED_CODE = -2;
 
 /** What the fingerprint keeps of an allocation's data: never written, intact, or not. */
 export function dataCode(allocation: AllocationSnapshot): number {
-  if (allocation.token === 0) return 0;
-  if (allocation.frameToken === allocation.token) return 1;
-  return allocation.frameToken === -1 ? 2 : 3;
+  return dataCodeOf(allocation.token, allocation.frameToken);
 }
 
-/** Two-lane streaming hash; `word` takes any int32 or uint32. */
-class Hasher {
-  high = 0x9747b28c;
-  low = 0x2f3a51d7;
-  count = 0;
+/** dataCode() of a token and the frames' common token (-1: they differ). */
+export function dataCodeOf(token: number, frameToken: number): number {
+  if (token === 0) return 0;
+  if (frameToken === token) return 1;
+  return frameToken === -1 ? 2 : 3;
+}
+
+/**
+ * A state's encoding as 32-bit words, written into one reused Int32Array (no object per state).
+ * Any int32 or uint32 may be written: a uint32 is stored as the int32 with the same bits, so
+ * two encodings are equal exactly when their words are, and the hash reads both alike.
+ */
+export class Words {
+  words = new Int32Array(256);
+  length = 0;
+
+  reset(): void {
+    this.length = 0;
+  }
 
   word(value: number): void {
+    if (this.length === this.words.length) this.#grow();
+    this.words[this.length++] = value;
+  }
+
+  /** Equal word for word over [0, length). */
+  equals(other: Words): boolean {
+    if (this.length !== other.length) return false;
+    const a = this.words;
+    const b = other.words;
+    for (let i = 0; i < this.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
+  #grow(): void {
+    const grown = new Int32Array(this.words.length * 2);
+    grown.set(this.words);
+    this.words = grown;
+  }
+}
+
+/**
+ * The 64-bit fingerprint of words [0, end): two lanes of 32-bit multiply-rotate mixing
+ * (MurmurHash3's round with two constant sets), then fmix32 of each lane with the count. One
+ * tight loop over a typed array: a few nanoseconds per word.
+ */
+export function hashWords(words: Int32Array, end: number, into: Fingerprint): void {
+  let high = 0x9747b28c;
+  let low = 0x2f3a51d7;
+  for (let i = 0; i < end; i++) {
+    const value = words[i];
     let k = Math.imul(value, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, 0x1b873593);
-    let h = this.high ^ k;
+    let h = high ^ k;
     h = (h << 13) | (h >>> 19);
-    this.high = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    high = (Math.imul(h, 5) + 0xe6546b64) | 0;
     let j = Math.imul(value ^ 0x5bd1e995, 0x85ebca77);
     j = (j << 13) | (j >>> 19);
     j = Math.imul(j, 0xc2b2ae3d);
-    let g = this.low ^ j;
+    let g = low ^ j;
     g = (g << 17) | (g >>> 15);
-    this.low = (Math.imul(g, 9) + 0x165667b1) | 0;
-    this.count++;
+    low = (Math.imul(g, 9) + 0x165667b1) | 0;
   }
-
-  finish(into: Fingerprint): void {
-    into.high = fmix(this.high ^ this.count) >>> 0;
-    into.low = fmix(this.low ^ Math.imul(this.count, 0x27d4eb2f)) >>> 0;
-  }
+  into.high = fmix(high ^ end) >>> 0;
+  into.low = fmix(low ^ Math.imul(end, 0x27d4eb2f)) >>> 0;
 }
 
 /** MurmurHash3's fmix32 finalizer: every input bit reaches every output bit. */
@@ -78,19 +123,28 @@ function fmix(value: number): number {
   return h ^ (h >>> 16);
 }
 
-function hashZones(hasher: Hasher, snapshot: Snapshot): void {
+/**
+ * Every variable-length part is preceded by its length (zones, orders, lists, bitmaps, areas,
+ * allocations), and a null maxchunk has a flag word: the encoding is injective, so equal words
+ * are equal snapshots (outside the fields it leaves out), not just likely ones.
+ */
+function hashZones(out: Words, snapshot: Snapshot): void {
+  out.word(snapshot.zones.length);
   for (const zone of snapshot.zones) {
+    out.word(zone.freeLists.length);
     for (const lists of zone.freeLists) {
+      out.word(lists.length);
       for (const list of lists) {
-        hasher.word(list.length);
-        for (let i = 0; i < list.length; i++) hasher.word(list[i]);
+        out.word(list.length);
+        for (let i = 0; i < list.length; i++) out.word(list[i]);
       }
     }
-    for (const nrFree of zone.nrFree) hasher.word(nrFree);
-    hasher.word(zone.nrFreePages);
-    hasher.word(zone.nrFreeCmaPages);
-    hasher.word(zone.nrIsolatePageblock);
-    hasher.word(zone.managedPages);
+    out.word(zone.nrFree.length);
+    for (const nrFree of zone.nrFree) out.word(nrFree);
+    out.word(zone.nrFreePages);
+    out.word(zone.nrFreeCmaPages);
+    out.word(zone.nrIsolatePageblock);
+    out.word(zone.managedPages);
   }
 }
 
@@ -105,47 +159,75 @@ export function allocationsByPfn(allocations: readonly AllocationSnapshot[]): nu
   return order;
 }
 
-function hashAllocations(hasher: Hasher, allocations: readonly AllocationSnapshot[]): void {
-  hasher.word(allocations.length);
+function hashAllocations(out: Words, allocations: readonly AllocationSnapshot[]): void {
+  out.word(allocations.length);
   for (const index of allocationsByPfn(allocations)) {
     const a = allocations[index];
-    hasher.word(KIND_CODE[a.kind]);
-    hasher.word(a.pfn);
-    hasher.word(a.pageCount);
-    hasher.word(a.order);
-    hasher.word(a.migratetype);
-    hasher.word(a.sourceList);
-    hasher.word(a.area);
-    hasher.word(a.pinned ? a.pinnedPfn : -2);
-    hasher.word(dataCode(a));
+    out.word(KIND_CODE[a.kind]);
+    out.word(a.pfn);
+    out.word(a.pageCount);
+    out.word(a.order);
+    out.word(a.migratetype);
+    out.word(a.sourceList);
+    out.word(a.area);
+    out.word(a.pinned ? a.pinnedPfn : UNPINNED_CODE);
+    out.word(dataCode(a));
   }
 }
 
-function hashCma(hasher: Hasher, snapshot: Snapshot): void {
+function hashCma(out: Words, snapshot: Snapshot): void {
+  out.word(snapshot.cma.length);
   for (const area of snapshot.cma) {
-    hasher.word(area.basePfn);
-    hasher.word(area.count);
-    hasher.word(AREA_STATE_CODE[area.state]);
-    for (const word of area.bitmap) hasher.word(word);
-    hasher.word(area.used);
-    hasher.word(area.maxchunk ?? -1);
+    out.word(area.basePfn);
+    out.word(area.count);
+    out.word(AREA_STATE_CODE[area.state]);
+    out.word(area.bitmap.length);
+    for (const word of area.bitmap) out.word(word);
+    out.word(area.used);
+    out.word(area.maxchunk === null ? 0 : 1);
+    out.word(area.maxchunk ?? 0);
   }
-  hasher.word(snapshot.totalcmaPages);
+  out.word(snapshot.totalcmaPages);
 }
 
 /** The canonical fingerprint of `snapshot`, written into `into`. */
 export function fingerprintSnapshot(snapshot: Snapshot, into: Fingerprint): void {
-  const hasher = new Hasher();
-  hashZones(hasher, snapshot);
+  const out = new Words();
+  encodeSnapshot(snapshot, out);
+  hashWords(out.words, out.length, into);
+}
+
+/** Appends the canonical encoding of `snapshot` to `out`: what fingerprintSnapshot() hashes. */
+export function encodeSnapshot(snapshot: Snapshot, out: Words): void {
+  hashZones(out, snapshot);
   const letters = snapshot.pageblocks;
-  hasher.word(letters.length);
-  for (let i = 0; i < letters.length; i++) hasher.word(letters.charCodeAt(i));
-  hasher.word(snapshot.reserved.length);
+  out.word(letters.length);
+  for (let i = 0; i < letters.length; i++) out.word(letters.charCodeAt(i));
+  out.word(snapshot.reserved.length);
   for (const range of snapshot.reserved) {
-    hasher.word(range.startPfn);
-    hasher.word(range.endPfn);
+    out.word(range.startPfn);
+    out.word(range.endPfn);
   }
-  hashAllocations(hasher, snapshot.allocations);
-  hashCma(hasher, snapshot);
-  hasher.finish(into);
+  hashAllocations(out, snapshot.allocations);
+  hashCma(out, snapshot);
+}
+
+/**
+ * Appends what the canonical encoding leaves out: per allocation in the same pfn order, its
+ * handle, its token, its frames' token, its pin bit and its raw pinnedPfn (the canonical form
+ * folds the last two into one word, -2 when unpinned). The explorer compares model and impl on
+ * both encodings (src/explore/digest.ts), which together hold every field of the snapshot that
+ * an op can change.
+ */
+export function encodeNaming(snapshot: Snapshot, out: Words): void {
+  const allocations = snapshot.allocations;
+  out.word(allocations.length);
+  for (const index of allocationsByPfn(allocations)) {
+    const a = allocations[index];
+    out.word(a.id);
+    out.word(a.token);
+    out.word(a.frameToken);
+    out.word(a.pinned ? 1 : 0);
+    out.word(a.pinnedPfn);
+  }
 }

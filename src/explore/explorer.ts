@@ -7,27 +7,36 @@
  * campaign would.
  *
  * A state is the pair (model, impl) after some ops. It is identified by the canonical
- * fingerprint of the model's snapshot (src/explore/canonical.ts), once the impl's snapshot has
- * been found equal to it. Per state the explorer keeps the fingerprint (FingerprintSet) and two
- * small integers (StateTree), never the state itself: a state is rebuilt when its turn to be
- * expanded comes, by restoring its parent and applying one op. Expanding a level in order visits
- * the parents in order too, so one saved state per depth (the `slots`, a path from the initial
- * state) is all it holds; rebuilding costs about one extra transition per state, against the
- * 3 to 15 its expansion costs.
+ * fingerprint of its snapshot (src/explore/canonical.ts), read straight from impl's arrays
+ * (src/explore/digest.ts: the very hash the snapshot would give). Per state the explorer keeps
+ * the fingerprint (FingerprintSet) and two small integers (StateTree), never the state itself:
+ * a state is rebuilt when its turn to be expanded comes, by restoring its parent and applying
+ * one op. Expanding a level in order visits the parents in order too, so one saved state per
+ * depth (the `slots`, a path from the initial state) is all it holds; rebuilding costs about
+ * one extra transition per expanded state.
  *
- * Where the checks run, and why:
- * - every transition: both results compared (a `check` op's result is its whole point), both
- *   snapshots taken and compared exactly (snapshotsEqual), the fingerprint computed. Comparing
- *   only on new states would miss an impl that diverges on an edge into a state already seen,
- *   and then the shortest trace could be lost. The two snapshot() calls (the only way through
- *   the Allocator interface to see a state) are a third of a transition's cost.
- * - every new state: every invariant, once, on the model's snapshot. Invariants are pure
- *   functions of (snapshot, context); the two snapshots are equal, so the impl's findings would
- *   be the same ones (the runner would call that side 'both'). A state seen before has been
- *   checked already: a duplicate costs no invariant.
- * - every release transition (cmaRelease, dmaFree), new state or not: cma-release-returns,
- *   the one invariant that reads the op, its result and the target's range (CheckContext), so
- *   it is a property of the edge, not of the state.
+ * Where the checks run, and why this is as strong as comparing snapshots on every transition:
+ * - every transition: both results compared (a `check` op's result is its whole point), and
+ *   both sides' digests — the canonical fingerprint plus a naming hash of what it leaves out
+ *   (handles, data tokens, raw pin fields) — each computed from that side's own state after
+ *   the op. Equal digests mean equal snapshots in every field an op can change, up to a 64-bit
+ *   collision (the fields left out are fixed at boot; see below). Nothing is recorded per state
+ *   for this, and nothing is assumed of the model but what is computed from it on this very
+ *   edge: an impl that diverges on an edge into a state already seen is caught on that edge,
+ *   so the shortest trace is not lost.
+ * - every new state (its discovering edge): both full snapshots, compared exactly
+ *   (snapshotsEqual: also the boot-time fields no hash reads), then every invariant, once, on
+ *   the model's snapshot. Invariants are pure functions of (snapshot, context); the snapshots
+ *   are equal, so impl's findings would be the same ones. A state seen before has been
+ *   checked: its snapshot equals, outside handles and data tokens (which no state invariant
+ *   reads beyond written/intact, both in the fingerprint), the one checked then.
+ * - every edge whose op an edge invariant reads (its `stepOps`: cma-release-returns after
+ *   cmaRelease and dmaFree, cma-alloc-aligned after cmaAlloc and dmaAlloc) and succeeded, new
+ *   state or not: those invariants read the op, its result and the target, so they are
+ *   properties of the edge, not of the state; the model's snapshot is built for them. (Before,
+ *   only cma-release-returns ran on edges into seen states.)
+ * With `sides: 'impl'` there is no model: impl's results and state are only checked by the
+ * invariants, on impl's snapshot (the campaign's "alone": what a mutant shows by itself).
  *
  * Sharding (`--shard i/n`) is by prefix and needs no communication: every shard walks the same
  * first levels, the first level with SPLIT_STATES_PER_SHARD states per shard is dealt out (state
@@ -36,26 +45,28 @@
  * so a depth-bounded run splits well (3 shards: each ~45% of the work on the default world to
  * depth 4) and an exhausted space where ops undo each other hardly splits at all.
  *
- * Cost (bench/explore.ts): a transition is about 10 µs on a 16-page world, nearly all of it in
- * the implementations behind the interface — restore 2, two applies 3, two snapshots 3.5 — and
- * under 1 µs here (fingerprint, table); a new state adds its invariants (3 µs) and, when it is
- * expanded, two saveState() calls (10 µs, the impl's). Distinct states/s is that over the 3 to
- * 15 transitions each state has.
+ * Cost (bench/explore.ts prints the breakdown): a transition is restore, apply and digest on
+ * both sides, about 5 µs on a 16-page world, two thirds of it the model's restore and apply
+ * (which no check can skip: every edge's result must be the model's); a new state adds two
+ * snapshots, their comparison and every invariant (about 10 µs), and an expanded one two
+ * saveState() calls and its alphabet. The digests replaced two snapshots, a snapshotsEqual and a
+ * snapshot hash per transition (about 20% more distinct states per CPU second than that on the
+ * default world to depth 5, 30% on explore-tiny exhausted).
  *
  * Not covered: states beyond the bounds (the summary then says `bounded`, never a pass, STYLE
  * G14); ops outside the alphabet (src/explore/alphabet.ts); two states with equal fingerprints
- * (the summary prints TLC's optimistic collision probability).
+ * (the summary prints TLC's optimistic collision probability); two unequal states whose
+ * digests collide on an edge into a seen state (about 2^-64 per such edge).
  */
-import type { Behaviours, OpResult } from '../core/allocator.ts';
+import type { Allocator, Behaviours, OpResult } from '../core/allocator.ts';
 import { assert } from '../core/assert.ts';
-import type { Op } from '../core/op.ts';
+import type { Op, OpKind } from '../core/op.ts';
 import type { AllocationSnapshot, Snapshot } from '../core/snapshot.ts';
-import type { CheckContext, Invariant, InvariantId } from '../core/violation.ts';
+import type { CheckContext, Invariant } from '../core/violation.ts';
 import type { World } from '../core/world.ts';
 import { INVARIANTS, checkInvariants } from '../invariants/index.ts';
 import { snapshotsEqual } from '../harness/diff.ts';
 import type { Implementations } from '../harness/runner.ts';
-import { type Fingerprint, fingerprintSnapshot } from './canonical.ts';
 import {
   type AlphabetOptions,
   FULL_ALPHABET,
@@ -63,23 +74,38 @@ import {
   enabledOps,
   fixedOps,
 } from './alphabet.ts';
+import { type Digest, type Digester, digesterFor, newDigest, sameDigest } from './digest.ts';
 import { FingerprintSet, collisionProbability } from './fingerprintSet.ts';
 import { type ForkMode, SideFork } from './fork.ts';
 import { AncestorCursor, StateTree } from './stateTree.ts';
 
-/** The invariants that read the op of the step (CheckContext.op), not only the state. */
-const EDGE_INVARIANT_IDS: readonly InvariantId[] = ['cma-release-returns'];
-export const EDGE_INVARIANTS: readonly Invariant[] = INVARIANTS.filter((invariant) =>
-  EDGE_INVARIANT_IDS.includes(invariant.id),
+/** The invariants that read the op of the step (their `stepOps`), not only the state. */
+export const EDGE_INVARIANTS: readonly Invariant[] = INVARIANTS.filter(
+  (invariant) => invariant.stepOps !== undefined,
 );
+/** Per op kind, the edge invariants that read it (none for most kinds). */
+const EDGE_INVARIANTS_BY_KIND = new Map<OpKind, readonly Invariant[]>();
+for (const invariant of EDGE_INVARIANTS) {
+  for (const kind of invariant.stepOps ?? []) {
+    EDGE_INVARIANTS_BY_KIND.set(kind, [...(EDGE_INVARIANTS_BY_KIND.get(kind) ?? []), invariant]);
+  }
+}
 /** With a sharded run, the first level with this many states per shard is split. */
 export const SPLIT_STATES_PER_SHARD = 4;
 /** How often (ms) onProgress is called. */
 const PROGRESS_EVERY_MS = 200;
 
+/**
+ * 'both': model and impl side by side (the default, every check). 'impl': impl alone, checked
+ * by the invariants only (what a zoo mutant shows by itself; the bench's second line).
+ */
+export type ExploreSides = 'both' | 'impl';
+
 export interface ExploreOptions {
   world: World;
   implementations: Implementations;
+  /** Which sides run (default 'both'). */
+  sides?: ExploreSides;
   /** The op kinds and migratetypes tried (default: all). */
   alphabet?: AlphabetOptions;
   /** Deepest state explored (ops in its trace); null: no bound. */
@@ -125,26 +151,34 @@ export interface ExploreResult {
   /** Fingerprint table and BFS tree, in bytes, per distinct state. */
   bytesPerState: number;
   alphabetFixed: number;
-  forkModes: { model: ForkMode; impl: ForkMode };
+  /** How each side was forked ('none': the side did not run, sides 'impl'). */
+  forkModes: { model: ForkMode | 'none'; impl: ForkMode };
   split: { depth: number; levelSize: number; owned: number } | null;
   elapsedMs: number;
   fingerprints: FingerprintSet;
   /**
-   * The model's behaviour counters over every op applied (its saveState() does not restore
-   * them): what the exploration reached, as the campaign reports it.
+   * The behaviour counters over every op applied (its saveState() does not restore them) of the
+   * model (impl's with sides 'impl'): what the exploration reached, as the campaign reports it.
    */
   behaviours: Behaviours;
 }
 
-/** One state of the current path from the initial state, saved on both sides. */
+/** One state of the current path from the initial state, saved on every side. */
 interface Slot {
   state: number;
   /** The op that led here from the slot above (null for the initial state). */
   op: Op | null;
+  /** The checked side's snapshot (the model's; impl's with sides 'impl'). */
   snapshot: Snapshot;
   alphabet: Op[];
-  savedModel: object;
-  savedImpl: object;
+  saved: object[];
+}
+
+/** One running side: its fork, its digester once booted, and its last digest. */
+interface Side {
+  fork: SideFork;
+  digester: Digester | null;
+  digest: Digest;
 }
 
 type Outcome = 'continue' | 'violation' | 'stop';
@@ -174,10 +208,19 @@ export async function exploreAsync(
   return explorer.result();
 }
 
+function newSide(allocator: Allocator, world: World): Side {
+  return { fork: new SideFork(allocator, world), digester: null, digest: newDigest() };
+}
+
 class Explorer {
   readonly #options: ExploreOptions;
-  readonly #model: SideFork;
-  readonly #impl: SideFork;
+  /** The model, or null with sides 'impl'. */
+  readonly #model: Side | null;
+  readonly #impl: Side;
+  /** Every running side, model first: what is booted, saved and restored. */
+  readonly #sides: Side[];
+  /** The side whose snapshot the invariants and the alphabet read. */
+  readonly #checked: Side;
   readonly #started: number;
   readonly #alphabet: AlphabetOptions;
   #fixed: Op[] = [];
@@ -185,7 +228,7 @@ class Explorer {
   readonly #seen = new FingerprintSet();
   readonly #slots: Slot[] = [];
   #cursors: AncestorCursor[] = [];
-  /** The BFS index of the state both allocators hold right now; -1 after a transition. */
+  /** The BFS index of the state every side holds right now; -1 after a transition. */
   #live = -1;
   #generated = 1;
   #expanded = 0;
@@ -194,12 +237,15 @@ class Explorer {
   #violationOps: Op[] | null = null;
   #split: ExploreResult['split'] = null;
   #lastProgress = 0;
-  readonly #fingerprint: Fingerprint = { high: 0, low: 0 };
 
   constructor(options: ExploreOptions) {
     this.#options = options;
-    this.#model = new SideFork(options.implementations.model(), options.world);
-    this.#impl = new SideFork(options.implementations.impl(), options.world);
+    const { implementations, world } = options;
+    this.#model =
+      (options.sides ?? 'both') === 'both' ? newSide(implementations.model(), world) : null;
+    this.#impl = newSide(implementations.impl(), world);
+    this.#sides = this.#model === null ? [this.#impl] : [this.#model, this.#impl];
+    this.#checked = this.#model ?? this.#impl;
     this.#started = options.clock();
     this.#alphabet = options.alphabet ?? FULL_ALPHABET;
   }
@@ -224,28 +270,36 @@ class Explorer {
     }
   }
 
-  /** Boots both sides and checks the initial state as the runner's boot() does. */
+  /** Boots every side and checks the initial state as the runner's boot() does. */
   #boot(): Outcome {
     const { world } = this.#options;
     let reports: string[];
     try {
-      reports = [this.#model, this.#impl].map((side) => JSON.stringify(side.allocator.boot(world)));
+      reports = this.#sides.map((side) => JSON.stringify(side.fork.allocator.boot(world)));
     } catch {
       return this.#violation([]);
     }
     const snapshot = this.#agreedSnapshot();
     if (snapshot === null) return this.#violation([]);
+    for (const side of this.#sides) side.digester = digesterFor(side.fork.allocator, snapshot);
+    if (!this.#digestsAgree()) return this.#violation([]);
     this.#fixed = fixedOps(world, snapshot, this.#alphabet);
     this.#tree = new StateTree(alphabetBound(world, this.#fixed));
-    this.#seen.add(this.#fingerprint.high, this.#fingerprint.low);
+    const { canonical } = this.#impl.digest;
+    this.#seen.add(canonical.high, canonical.low);
     this.#tree.push(0);
     this.#tree.closeLevel();
     const context = this.#context(-1, null, null, null);
-    const violations = checkInvariants(snapshot, context, 'model', INVARIANTS);
-    if (reports[0] !== reports[1] || violations.length > 0) return this.#violation([]);
+    const violations = checkInvariants(snapshot, context, this.#checkedName, INVARIANTS);
+    if (reports.some((report) => report !== reports[0]) || violations.length > 0)
+      return this.#violation([]);
     this.#slots[0] = this.#slot(0, null, snapshot);
     this.#live = 0;
     return this.#reachedStatesMax() ? 'stop' : 'continue';
+  }
+
+  get #checkedName(): string {
+    return this.#model === null ? this.#impl.fork.allocator.name : 'model';
   }
 
   *#expandLevel(depth: number): Generator<void> {
@@ -292,14 +346,13 @@ class Explorer {
     const above = this.#slots[depth - 1];
     this.#restore(above);
     const op = above.alphabet[this.#treeOrFail.opIndex(state)];
-    const expected = this.#model.apply(op, depth - 1);
-    const actual = this.#impl.apply(op, depth - 1);
+    const results = this.#sides.map((side) => side.fork.apply(op, depth - 1));
     assert(
-      sameResult(expected, actual),
+      results.every((result) => sameResult(result, results[0])),
       `explore: replaying state ${state} gave different results` +
         ' from when it was found: an implementation is not deterministic or does not restore',
     );
-    this.#slots[depth] = this.#slot(state, op, this.#model.allocator.snapshot());
+    this.#slots[depth] = this.#slot(state, op, this.#checked.fork.allocator.snapshot());
     this.#slots.length = depth + 1;
     this.#live = state;
   }
@@ -310,15 +363,14 @@ class Explorer {
       op,
       snapshot,
       alphabet: enabledOps(this.#fixed, snapshot, this.#alphabet),
-      savedModel: this.#model.save(),
-      savedImpl: this.#impl.save(),
+      saved: this.#sides.map((side) => side.fork.save()),
     };
   }
 
   #restore(slot: Slot): void {
     if (this.#live === slot.state) return;
-    this.#model.restore(slot.savedModel);
-    this.#impl.restore(slot.savedImpl);
+    const sides = this.#sides;
+    for (let i = 0; i < sides.length; i++) sides[i].fork.restore(slot.saved[i]);
     this.#live = slot.state;
   }
 
@@ -334,28 +386,24 @@ class Explorer {
     return 'continue';
   }
 
-  /** Applies op `opIndex` to both sides and checks the edge and, if it is new, the state. */
+  /** Applies op `opIndex` to every side and checks the edge and, if it is new, the state. */
   #transition(slot: Slot, opIndex: number, depth: number): Outcome {
     const op = slot.alphabet[opIndex];
     this.#generated++;
-    let expected: OpResult;
-    let actual: OpResult;
-    try {
-      expected = this.#model.apply(op, depth);
-      actual = this.#impl.apply(op, depth);
-    } catch {
-      return this.#violation([...this.#pathTo(depth), op]);
-    }
-    if (!sameResult(expected, actual)) return this.#violation([...this.#pathTo(depth), op]);
-    const snapshot = this.#agreedSnapshot();
-    if (snapshot === null) return this.#violation([...this.#pathTo(depth), op]);
-    const isNew = this.#seen.add(this.#fingerprint.high, this.#fingerprint.low);
-    const releasing = op.kind === 'cmaRelease' || op.kind === 'dmaFree';
-    if (isNew || releasing) {
-      const context = this.#context(depth, op, expected, targetOf(slot.snapshot, op));
-      const invariants = !isNew ? EDGE_INVARIANTS : INVARIANTS;
-      if (checkInvariants(snapshot, context, 'model', invariants).length > 0)
-        return this.#violation([...this.#pathTo(depth), op]);
+    const result = this.#applyAgreed(op, depth);
+    if (result === null || !this.#digestsAgree()) return this.#violationAt(depth, op);
+    const { canonical } = this.#impl.digest;
+    const isNew = this.#seen.add(canonical.high, canonical.low);
+    // An edge invariant judges what a successful op did: after a failed one it has nothing to
+    // check (properties/explore/checks.spec.ts), so no snapshot is built for it.
+    const edgeInvariants = result.ok ? EDGE_INVARIANTS_BY_KIND.get(op.kind) : undefined;
+    if (isNew || edgeInvariants !== undefined) {
+      const snapshot = isNew ? this.#agreedSnapshot() : this.#checkedSnapshot();
+      if (snapshot === null) return this.#violationAt(depth, op);
+      const context = this.#context(depth, op, result, targetOf(slot.snapshot, op));
+      const invariants = isNew ? INVARIANTS : (edgeInvariants ?? []);
+      if (checkInvariants(snapshot, context, this.#checkedName, invariants).length > 0)
+        return this.#violationAt(depth, op);
     }
     if (!isNew) return 'continue';
     const tree = this.#treeOrFail;
@@ -364,22 +412,51 @@ class Explorer {
     return this.#reachedStatesMax() ? 'stop' : 'continue';
   }
 
-  /**
-   * The model's snapshot, fingerprinted into #fingerprint, if the impl's is equal to it field
-   * by field (and neither side threw); else null.
-   */
-  #agreedSnapshot(): Snapshot | null {
-    let expected: Snapshot;
-    let actual: Snapshot;
+  /** Applies `op` on every side: the checked side's result if all agree (none threw); else null. */
+  #applyAgreed(op: Op, depth: number): OpResult | null {
     try {
-      expected = this.#model.allocator.snapshot();
-      actual = this.#impl.allocator.snapshot();
+      const actual = this.#impl.fork.apply(op, depth);
+      if (this.#model === null) return actual;
+      const expected = this.#model.fork.apply(op, depth);
+      return sameResult(expected, actual) ? expected : null;
     } catch {
       return null;
     }
-    if (!snapshotsEqual(expected, actual)) return null;
-    fingerprintSnapshot(expected, this.#fingerprint);
-    return expected;
+  }
+
+  /** Digests every side into its `digest`: true if they are equal (and none threw). */
+  #digestsAgree(): boolean {
+    try {
+      const compared = this.#model !== null;
+      for (const side of this.#sides) {
+        side.digester?.digest(side.digest, side === this.#impl, compared);
+      }
+    } catch {
+      return false;
+    }
+    return this.#model === null || sameDigest(this.#model.digest, this.#impl.digest);
+  }
+
+  /**
+   * The checked side's snapshot if every side's is equal to it field by field (and none
+   * threw); else null.
+   */
+  #agreedSnapshot(): Snapshot | null {
+    const expected = this.#checkedSnapshot();
+    if (expected === null || this.#model === null) return expected;
+    try {
+      return snapshotsEqual(expected, this.#impl.fork.allocator.snapshot()) ? expected : null;
+    } catch {
+      return null;
+    }
+  }
+
+  #checkedSnapshot(): Snapshot | null {
+    try {
+      return this.#checked.fork.allocator.snapshot();
+    } catch {
+      return null;
+    }
   }
 
   #context(
@@ -395,6 +472,10 @@ class Explorer {
     const ops: Op[] = [];
     for (let d = 1; d <= depth; d++) ops.push(this.#slots[d].op as Op);
     return ops;
+  }
+
+  #violationAt(depth: number, op: Op): Outcome {
+    return this.#violation([...this.#pathTo(depth), op]);
   }
 
   #violation(ops: Op[]): Outcome {
@@ -451,11 +532,11 @@ class Explorer {
       collisionProbability: collisionProbability(distinct, this.#generated),
       bytesPerState: ((tree?.byteLength ?? 0) + this.#seen.byteLength) / Math.max(1, distinct),
       alphabetFixed: this.#fixed.length,
-      forkModes: { model: this.#model.mode, impl: this.#impl.mode },
+      forkModes: { model: this.#model?.fork.mode ?? 'none', impl: this.#impl.fork.mode },
       split: this.#split,
       elapsedMs: this.#options.clock() - this.#started,
       fingerprints: this.#seen,
-      behaviours: this.#tree === null ? {} : this.#model.allocator.behaviours(),
+      behaviours: this.#tree === null ? {} : this.#checked.fork.allocator.behaviours(),
     };
   }
 }
