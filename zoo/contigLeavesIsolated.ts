@@ -7,8 +7,9 @@
  * start_isolate_page_range() goes through the `done:` label and undo_isolate_page_range().
  * Here an error (-EBUSY from test_pages_isolated() over a pinned page, -ENOMEM from migration)
  * returns at once: the blocks stay ISOLATE, their free pages on ISOLATE lists and out of
- * NR_FREE_PAGES, and cma_alloc() goes on to its next window. The override is K4_9's function
- * (the isolation unit is max(MAX_ORDER_NR_PAGES, pageblock)): the zoo runs K4_9 worlds.
+ * NR_FREE_PAGES, and cma_alloc() goes on to its next window. K6_1's alloc_contig_range() has the
+ * same `done:` exit after its pageblock-granular isolation (§6.3): both overrides are the
+ * profile's function with the early return.
  *
  * Expected to catch it: pageblock-types (an ISOLATE pageblock between operations, I9).
  */
@@ -18,6 +19,7 @@ import { defineMutant } from './define.ts';
 
 class ContigLeavesIsolatedCore extends BuddyCore {
   override allocContigRange(startPfn: number, endPfn: number, migratetype: number): number {
+    if (this.isK6_1) return this.allocContigRangeK6_1(startPfn, endPfn, migratetype);
     const unit = this.isolationUnit();
     const isolateStart = Math.floor(startPfn / unit) * unit;
     const isolateEnd = Math.ceil(endPfn / unit) * unit;
@@ -26,6 +28,19 @@ class ContigLeavesIsolatedCore extends BuddyCore {
     ret = this.migrateRange(startPfn, endPfn);
     if (ret === 0 || ret === -EBUSY) ret = this.takeRange(startPfn, endPfn, ret);
     if (ret !== 0) return ret;
+    this.undoIsolatePageRange(isolateStart, isolateEnd, migratetype);
+    return ret;
+  }
+
+  override allocContigRangeK6_1(startPfn: number, endPfn: number, migratetype: number): number {
+    const pageblockPages = 1 << this.pageblockOrder;
+    let ret = this.startIsolatePageRange(startPfn, endPfn, migratetype);
+    if (ret !== 0) return ret;
+    ret = this.migrateRange(startPfn, endPfn);
+    if (ret === 0 || ret === -EBUSY) ret = this.takeRange(startPfn, endPfn, 0);
+    if (ret !== 0) return ret;
+    const isolateStart = startPfn & ~(pageblockPages - 1);
+    const isolateEnd = Math.ceil(endPfn / pageblockPages) * pageblockPages;
     this.undoIsolatePageRange(isolateStart, isolateEnd, migratetype);
     return ret;
   }

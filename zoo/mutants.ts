@@ -5,6 +5,7 @@
  */
 import type { Allocator } from '../src/core/allocator.ts';
 import type { InvariantId } from '../src/core/violation.ts';
+import type { Profile } from '../src/core/world.ts';
 import { activateAcrossZones } from './activateAcrossZones.ts';
 import { cmaBitsFloor } from './cmaBitsFloor.ts';
 import { cmaFreeNotCounted } from './cmaFreeNotCounted.ts';
@@ -34,6 +35,17 @@ export interface Mutant {
   expected: InvariantId;
   /** The kernel function whose step the mutant breaks. */
   kernelFunction: string;
+  /**
+   * The profiles under which the broken rule does not exist, each with the reason (a K4_9-only
+   * formula or step, kernel-semantics.md §9): `cmacheck zoo --profile` reports the mutant "n/a"
+   * there with that reason instead of running it. Under every other profile it must be caught.
+   */
+  notUnder?: Partial<Record<Profile, string>>;
+  /**
+   * Where another check than `expected` catches the mutant first under a profile (the header of
+   * the mutant's file says why), the one expected there.
+   */
+  expectedUnder?: Partial<Record<Profile, InvariantId>>;
   create: () => Allocator;
 }
 

@@ -22,6 +22,8 @@ import {
 } from '../src/campaign/campaign.ts';
 import { ModelAllocator } from '../model/allocator.ts';
 import type { InvariantId } from '../src/core/violation.ts';
+import type { Profile } from '../src/core/world.ts';
+import { DEFAULT_WORLD_SHAPE } from '../src/generate/world.ts';
 import { type Implementations, runTrace } from '../src/harness/runner.ts';
 import { type FailureSignature, signatureOf } from '../src/harness/trace.ts';
 import type { Mutant } from './mutants.ts';
@@ -42,6 +44,8 @@ export const ZOO_TRACE_OPS_MAX = 8;
 
 export interface ZooOptions {
   seed: number;
+  /** The profile of every world the campaign draws (`cmacheck zoo --profile`). */
+  profile: Profile;
   /** Run budget per mutant (and per invariants-alone campaign). */
   runsMax: number;
   /** Run the invariants-alone campaign when only model-impl-agree fired. */
@@ -52,6 +56,7 @@ export interface ZooOptions {
 
 export const DEFAULT_ZOO_OPTIONS: ZooOptions = {
   seed: ZOO_SEED_DEFAULT,
+  profile: 'K4_9',
   runsMax: ZOO_RUNS_DEFAULT,
   checkAlone: true,
   shrinkRunsMax: DEFAULT_CAMPAIGN_OPTIONS.shrinkOptions.runsMax,
@@ -69,6 +74,12 @@ export interface AloneOutcome {
 export interface ZooOutcome {
   name: string;
   expected: InvariantId;
+  profile: Profile;
+  /**
+   * Why the mutant's broken rule does not exist under `profile` (Mutant.notUnder): nothing
+   * was run, and the mutant counts neither as caught nor as escaped. Null when it applies.
+   */
+  notApplicable: string | null;
   caught: boolean;
   /** Runs up to and including the failing one; the whole budget when the mutant escaped. */
   runs: number;
@@ -80,10 +91,14 @@ export interface ZooOutcome {
   alone: AloneOutcome | null;
 }
 
-/** The campaign the zoo runs: the default one at the zoo's seed and budget, no corpus. */
+/**
+ * The campaign the zoo runs: the default one at the zoo's seed and budget, on worlds of the
+ * zoo's profile, no corpus.
+ */
 export function zooCampaignOptions(against: string, options: ZooOptions): CampaignOptions {
   return {
     ...DEFAULT_CAMPAIGN_OPTIONS,
+    worldShape: { ...DEFAULT_WORLD_SHAPE, profile: [options.profile] },
     seed: options.seed,
     runs: options.runsMax,
     timeMs: null,
@@ -140,13 +155,31 @@ export function failingRunSignature(
   return signatureOf(exact.failure ?? drawn.failure, drawn.ops);
 }
 
+/** The check expected to catch `mutant` under `profile`. */
+export function expectedUnder(mutant: Mutant, profile: Profile): InvariantId {
+  return mutant.expectedUnder?.[profile] ?? mutant.expected;
+}
+
 /** Is what fired the differential check's own verdict rather than an invariant? */
 export function firedModelImplAgree(found: FoundFailure): boolean {
   return found.trace.failure?.invariant === 'model-impl-agree';
 }
 
-/** The campaign against one mutant, and the invariants-alone campaign when it is needed. */
+/**
+ * The campaign against one mutant, and the invariants-alone campaign when it is needed; no
+ * campaign at all when the mutant declares its rule absent from the profile.
+ */
 export function runMutant(mutant: Mutant, options: ZooOptions, clock: () => number): ZooOutcome {
+  const { name } = mutant;
+  const { profile } = options;
+  const expected = expectedUnder(mutant, profile);
+  const notApplicable = mutant.notUnder?.[profile] ?? null;
+  if (notApplicable !== null) {
+    return {
+      name, expected, profile, notApplicable, caught: false, runs: 0, seconds: 0, found: null,
+      alone: null,
+    };
+  }
   const started = clock();
   const against = `zoo:${mutant.name}`;
   const { found, runs } = firstFailure(against, pairedWithModel(mutant), options, clock);
@@ -154,8 +187,9 @@ export function runMutant(mutant: Mutant, options: ZooOptions, clock: () => numb
   const alone = found !== null && options.checkAlone && firedModelImplAgree(found)
     ? runAlone(mutant, options, clock)
     : null;
-  const { name, expected } = mutant;
-  return { name, expected, caught: found !== null, runs, seconds, found, alone };
+  return {
+    name, expected, profile, notApplicable, caught: found !== null, runs, seconds, found, alone,
+  };
 }
 
 /** The campaign with the mutant on both sides (no shrinking: only what fires is wanted). */

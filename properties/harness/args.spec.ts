@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, durationFlag, integerFlag, parseFlags, shardFlag } from '../../src/cli/args.ts';
+import {
+  UsageError, durationFlag, integerFlag, parseFlags, profileFlag, shardFlag,
+} from '../../src/cli/args.ts';
 
 const spec = { time: { type: 'string' }, seed: { type: 'string' }, shard: { type: 'string' } } as const;
 
@@ -23,5 +25,20 @@ describe('command-line flags', () => {
     expect(() => integerFlag(parseFlags(['--seed', '4x'], spec), 'seed', 0, 100)).toThrow("--seed: expected an integer, got '4x'");
     expect(shardFlag(parseFlags(['--shard', '2/3'], spec), 'shard')).toEqual({ index: 2, count: 3 });
     expect(() => shardFlag(parseFlags(['--shard', '3/3'], spec), 'shard')).toThrow('--shard: expected i/n with 0 ≤ i < n');
+  });
+
+  it('reads --profile, and names the flag and the choices when the value is no profile', () => {
+    const flags = { profile: { type: 'string' } } as const;
+    const profile = (args: string[], allowAll: boolean) => allowAll
+      ? profileFlag(parseFlags(args, flags), true)
+      : profileFlag(parseFlags(args, flags), false);
+    expect(profile(['--profile', 'K6_1'], false)).toBe('K6_1');
+    expect(profile(['--profile', 'all'], true)).toBe('all');
+    expect(profile([], true)).toBeUndefined();
+    expect(() => profile(['--profile', 'all'], false)).toThrow(UsageError);
+    expect(() => profile(['--profile', 'all'], false))
+      .toThrow("--profile: expected one of K4_9, K6_1, got 'all'");
+    expect(() => profile(['--profile', 'k6_1'], true))
+      .toThrow("--profile: expected one of K4_9, K6_1, all, got 'k6_1'");
   });
 });

@@ -2,7 +2,7 @@
  * The harness end to end on a planted one-line bug (issue 4): a subclass of impl that frees every
  * block onto the MOVABLE list (zoo/wrongFreeList.ts). The campaign must find it, shrink it to a
  * few ops, write a corpus file, and a replay of that file must fail the same way — while the
- * real impl passes the same trace.
+ * real impl passes the same trace. The campaign draws worlds of both profiles.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CAMPAIGN_OPTIONS, runCampaign } from '../../src/campaign/campaign.ts';
+import { PROFILES } from '../../src/core/world.ts';
 import { DEFAULT_WORLD_SHAPE } from '../../src/generate/world.ts';
 import { readTrace, replayTrace } from '../../src/harness/corpus.ts';
 import { implementationsFor } from '../../src/harness/registry.ts';
@@ -25,7 +26,8 @@ describe('a planted bug is found, shrunk, saved and replayed', () => {
   if (implementations === null) throw new Error(`${against} is not registered`);
   const result = runCampaign({
     ...DEFAULT_CAMPAIGN_OPTIONS, seed: 4, runs: 10, timeMs: null, corpusDir, against,
-    worldShape: { ...DEFAULT_WORLD_SHAPE, pagesLog2Max: 10 }, shouldStop: () => false,
+    worldShape: { ...DEFAULT_WORLD_SHAPE, pagesLog2Max: 10, profile: PROFILES },
+    shouldStop: () => false,
   }, implementations, () => 0);
 
   it('finds it and shrinks every failure to at most 6 ops', () => {

@@ -1,7 +1,7 @@
 /**
- * impl on random traces over random small worlds: its raw-state checks (impl/verify.ts: list
- * links, order marks, alignment, zones, CMA confinement, page conservation, frame owners,
- * maximal merging, bitmaps) hold after every op, data written survives migration, and a trace
+ * impl on random traces over random small worlds of either profile: its raw-state checks
+ * (impl/verify.ts: list links, order marks, alignment, zones, CMA confinement, page
+ * conservation, frame owners, maximal merging, bitmaps) hold after every op, data written survives migration, and a trace
  * replayed on a fresh instance gives an identical snapshot (no hidden state or
  * nondeterminism). (Release-then-refit is a scenario in cma.spec.ts: on an arbitrary trace an
  * earlier window can end the refit with -ENOMEM.) Also the memory budget at the largest world.
@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { limits } from '../../src/core/limits.ts';
 import type { Op, TargetOp } from '../../src/core/op.ts';
-import type { World } from '../../src/core/world.ts';
+import { PROFILES, type World } from '../../src/core/world.ts';
 import { parseWorld } from '../../src/core/worldParse.ts';
 import { ImplAllocator } from '../../impl/allocator.ts';
 
@@ -28,9 +28,11 @@ const worldArbitrary: fc.Arbitrary<World> = fc.record({
   cmaUnits: fc.integer({ min: 1, max: 2 }),
   orderPerBit: fc.integer({ min: 0, max: 1 }),
   secondArea: fc.boolean(),
+  profile: fc.constantFrom(...PROFILES),
 }).map((draw) => {
   const pageblockOrder = Math.max(0, draw.maxOrder - draw.pageblockDelta);
-  const unit = 1 << draw.maxOrder; // K4_9 CMA alignment: 2^max(maxOrder, pageblockOrder)
+  // K4_9 CMA alignment, 2^max(maxOrder, pageblockOrder); a whole number of pageblocks, K6_1's.
+  const unit = 1 << draw.maxOrder;
   const pages = unit * draw.units;
   const cma = [{
     name: 'top', base: pages - unit * draw.cmaUnits, size: unit * draw.cmaUnits, fixed: true,
@@ -41,7 +43,8 @@ const worldArbitrary: fc.Arbitrary<World> = fc.record({
   }
   const half = unit * Math.floor(draw.units / 2);
   return parseWorld({
-    pages, maxOrder: draw.maxOrder, pageblockOrder, cma, mobilityGroupingDisabled: false,
+    profile: draw.profile, pages, maxOrder: draw.maxOrder, pageblockOrder, cma,
+    mobilityGroupingDisabled: false,
     zones: draw.twoZones
       ? [
         { name: 'DMA32', startPfn: 0, endPfn: half },

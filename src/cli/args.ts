@@ -3,6 +3,7 @@
  * value checks that say which flag and why.
  */
 import { parseArgs } from 'node:util';
+import { PROFILES, type Profile } from '../core/world.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -69,4 +70,19 @@ export function shardFlag(
   if (match === null || count < 1 || index >= count)
     throw new UsageError(`--${name}: expected i/n with 0 ≤ i < n, got '${text}'`);
   return { index, count };
+}
+
+/**
+ * `--profile`: one of PROFILES, or also `all` where the command can run every profile (campaign,
+ * zoo). A value that names no profile is a usage error listing the choices.
+ */
+export function profileFlag(parsed: Parsed, allowAll: true): Profile | 'all' | undefined;
+export function profileFlag(parsed: Parsed, allowAll: false): Profile | undefined;
+export function profileFlag(parsed: Parsed, allowAll: boolean): Profile | 'all' | undefined {
+  const text = stringFlag(parsed, 'profile');
+  if (text === undefined) return undefined;
+  const choices: readonly string[] = allowAll ? [...PROFILES, 'all'] : PROFILES;
+  if (!choices.includes(text))
+    throw new UsageError(`--profile: expected one of ${choices.join(', ')}, got '${text}'`);
+  return text as Profile | 'all';
 }

@@ -31,6 +31,7 @@ import {
   UsageError,
   durationFlag,
   integerFlag,
+  profileFlag,
   shardFlag,
   stringFlag,
 } from './args.ts';
@@ -70,13 +71,7 @@ interface Settings {
 }
 
 function readSettings(parsed: Parsed): Settings {
-  const profileText = stringFlag(parsed, 'profile');
-  const profileChoices: readonly string[] = [...PROFILES, 'all'];
-  if (profileText !== undefined && !profileChoices.includes(profileText)) {
-    throw new UsageError(
-      `--profile: expected one of ${profileChoices.join(', ')}, got '${profileText}'`,
-    );
-  }
+  const profileText = profileFlag(parsed, true);
   const worldFile = stringFlag(parsed, 'world');
   if (worldFile !== undefined && profileText === 'all')
     throw new UsageError('--profile all draws a profile per run; with --world give one profile');
@@ -90,7 +85,7 @@ function readSettings(parsed: Parsed): Settings {
     seed: integerFlag(parsed, 'seed', 0, 0xffffffff) ?? 1,
     runs: integerFlag(parsed, 'runs', 1, 1e9) ?? null,
     timeMs: durationFlag(parsed, 'time') ?? 30_000,
-    profile: (profileText ?? world?.profile ?? 'K4_9') as Profile | 'all',
+    profile: profileText ?? world?.profile ?? 'K4_9',
     world,
     workers: integerFlag(parsed, 'workers', 1, 64) ?? 1,
     shard: shardFlag(parsed, 'shard') ?? { index: 0, count: 1 },

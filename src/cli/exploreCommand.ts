@@ -11,6 +11,7 @@ import { readJsonFile } from '../core/files.ts';
 import { REQUEST_MIGRATETYPE_NAMES, type RequestMigratetypeName } from '../core/migratetype.ts';
 import { OP_KINDS, type OpKind } from '../core/op.ts';
 import type { World } from '../core/world.ts';
+import { worldToJson } from '../core/worldJson.ts';
 import { parseWorld } from '../core/worldParse.ts';
 import { implementationsFor } from '../harness/registry.ts';
 import type { Implementations } from '../harness/runner.ts';
@@ -28,6 +29,7 @@ import {
   UsageError,
   durationFlag,
   integerFlag,
+  profileFlag,
   shardFlag,
   stringFlag,
 } from './args.ts';
@@ -43,13 +45,15 @@ export const EXPLORE_FLAGS = {
   corpus: { type: 'string' },
   'op-kinds': { type: 'string' },
   migratetypes: { type: 'string' },
+  profile: { type: 'string' },
 } as const;
 
 export const EXPLORE_USAGE = [
-  '  cmacheck explore [--world FILE] [--depth N|none] [--max-states N] [--time 30s]',
-  '                   [--shard i/n] [--against impl|zoo:NAME] [--corpus DIR]',
+  '  cmacheck explore [--world FILE] [--profile K4_9|K6_1] [--depth N|none] [--max-states N]',
+  '                   [--time 30s] [--shard i/n] [--against impl|zoo:NAME] [--corpus DIR]',
   '                   [--op-kinds KIND,...] [--migratetypes UNMOVABLE,MOVABLE,RECLAIMABLE]',
-  '      every op sequence up to the bounds on a small world (breadth first, shortest trace)',
+  '      every op sequence up to the bounds on a small world (breadth first, shortest trace);',
+  "      --profile explores the world under that profile instead of the file's",
 ].join('\n');
 
 const DEFAULT_WORLD = fileURLToPath(new URL('../../worlds/explore-small.json', import.meta.url));
@@ -107,9 +111,13 @@ export function readExploreSettings(parsed: Parsed): ExploreSettings {
   if (implementations === null) {
     throw new UsageError(`--against: unknown implementation '${against}'`);
   }
+  let world = parseWorld(readJsonFile(worldFile), worldFile);
+  const profile = profileFlag(parsed, false);
+  // The world re-read under the profile, so that one it makes illegal is an input error.
+  if (profile !== undefined) world = parseWorld({ ...worldToJson(world), profile }, worldFile);
   return {
     worldFile,
-    world: parseWorld(readJsonFile(worldFile), worldFile),
+    world,
     depthMax: depthSetting(parsed),
     statesMax: integerFlag(parsed, 'max-states', 1, STATES_MAX_LIMIT) ?? DEFAULT_STATES_MAX,
     timeMs: durationFlag(parsed, 'time') ?? null,

@@ -8,33 +8,43 @@ import { loadZoo } from '../../zoo/index.ts';
 import { readJsonFile } from '../core/files.ts';
 import { InputError } from '../core/inputError.ts';
 import { parseWorld } from '../core/worldParse.ts';
-import { readTrace, replayTrace, traceFiles } from '../harness/corpus.ts';
+import { worldToJson } from '../core/worldJson.ts';
+import { readTrace } from '../harness/corpus.ts';
 import { formatPages, renderState } from '../render/state.ts';
-import { renderStory } from '../render/story.ts';
 import { renderTrace } from '../render/traceRender.ts';
-import { type Parsed, UsageError, parseFlags, stringFlag } from './args.ts';
+import { type Parsed, UsageError, parseFlags, profileFlag, stringFlag } from './args.ts';
 import { CAMPAIGN_FLAGS, campaignCommand } from './campaignCommand.ts';
 import { EXPLORE_FLAGS, EXPLORE_USAGE, exploreCommand } from './exploreCommand.ts';
+import { REPLAY_FLAGS, REPLAY_USAGE, replayCommand } from './replayCommand.ts';
 import { ZOO_FLAGS, ZOO_USAGE, zooCommand } from './zooCommand.ts';
 
 const DEFAULT_WORLD = fileURLToPath(new URL('../../worlds/default.json', import.meta.url));
 
 const USAGE = `usage:
-  cmacheck [campaign] [--time 30s] [--seed N] [--runs N] [--profile K4_9] [--world FILE]
-           [--workers N] [--shard i/n] [--json FILE] [--junit FILE] [--corpus DIR]
-           [--ops N] [--check-every K] [--against impl|zoo:NAME]
-      replay the corpus, then check model against impl on generated traces
+  cmacheck [campaign] [--time 30s] [--seed N] [--runs N] [--profile K4_9|K6_1|all]
+           [--world FILE] [--workers N] [--shard i/n] [--json FILE] [--junit FILE]
+           [--corpus DIR] [--ops N] [--check-every K] [--against impl|zoo:NAME]
+      replay the corpus, then check model against impl on generated traces (--profile: the
+      profile of the drawn worlds, all: drawn per run; with --world, the world switched to it)
 ${EXPLORE_USAGE}
 ${ZOO_USAGE}
-  cmacheck replay PATH...     replay corpus files or directories: pass / failing / diverged
+${REPLAY_USAGE}
   cmacheck render FILE        a trace step by step with a pageblock map after each op
-  cmacheck state [--world FILE]
-                              boot a world and print its free lists, pageblocks and CMA areas
+  cmacheck state [--world FILE] [--profile K4_9|K6_1]
+                              boot a world (switched to the profile) and print its free
+                              lists, pageblocks and CMA areas
+profiles: K4_9 (Linux 4.9.45, the default), K6_1 (6.1.20); README "Profiles"
 exit status: 0 all held, 1 a failure, 2 usage or input error, 130 interrupted`;
 
+const STATE_FLAGS = { world: { type: 'string' }, profile: { type: 'string' } } as const;
+
 function stateCommand(parsed: Parsed): number {
+  if (parsed.positionals.length > 0)
+    throw new UsageError(`state: unexpected argument '${parsed.positionals[0]}'`);
   const worldFile = stringFlag(parsed, 'world') ?? DEFAULT_WORLD;
-  const world = parseWorld(readJsonFile(worldFile), worldFile);
+  let world = parseWorld(readJsonFile(worldFile), worldFile);
+  const profile = profileFlag(parsed, false);
+  if (profile !== undefined) world = parseWorld({ ...worldToJson(world), profile }, worldFile);
   const model = new ModelAllocator();
   const report = model.boot(world);
   console.log(
@@ -44,32 +54,6 @@ function stateCommand(parsed: Parsed): number {
   for (const message of report.messages) console.log(`  [boot] ${message}`);
   console.log(renderState(model.snapshot()));
   return 0;
-}
-
-function replayCommand(parsed: Parsed): number {
-  if (parsed.positionals.length === 0)
-    throw new UsageError('replay needs at least one file or directory');
-  let bad = 0;
-  for (const file of traceFiles(parsed.positionals)) {
-    const trace = readTrace(file);
-    const report = replayTrace(file, trace);
-    const recorded =
-      trace.expect === 'fail' && report.status === 'pass'
-        ? ` (fails as recorded: ${trace.failure?.invariant} on ${trace.against})`
-        : '';
-    console.log(
-      `${report.status.toUpperCase().padEnd(8)} ${file}${recorded}${report.detail === '' ? '' : `: ${report.detail}`}`,
-    );
-    if (report.status === 'pass') continue;
-    bad++;
-    console.log(
-      renderStory({ trace, outcome: report.outcome, snapshot: null, file })
-        .split('\n')
-        .map((l) => `  ${l}`)
-        .join('\n'),
-    );
-  }
-  return bad === 0 ? 0 : 1;
 }
 
 function renderCommand(parsed: Parsed): number {
@@ -95,11 +79,11 @@ async function run(argv: string[]): Promise<number> {
     case 'zoo':
       return zooCommand(parseFlags(rest, ZOO_FLAGS));
     case 'replay':
-      return replayCommand(parseFlags(rest, {}));
+      return replayCommand(parseFlags(rest, REPLAY_FLAGS));
     case 'render':
       return renderCommand(parseFlags(rest, {}));
     case 'state':
-      return stateCommand(parseFlags(rest, { world: { type: 'string' } }));
+      return stateCommand(parseFlags(rest, STATE_FLAGS));
     default:
       throw new UsageError(`unknown command '${command}'`);
   }

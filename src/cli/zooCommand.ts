@@ -8,10 +8,15 @@
  * only on the seed and the budget, so every column but the seconds is the same whatever the
  * worker count. With --corpus, each caught mutant's shrunk
  * trace is saved there (saveTrace never overwrites a file with the same failure signature).
+ *
+ * --profile picks the profile of the drawn worlds (K4_9 by default; `all` runs the zoo once per
+ * profile, one table each). A mutant whose broken rule the profile does not have says so in
+ * its definition (Mutant.notUnder) and is listed "n/a" with that reason, never silently left out.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { writeFileAtomic } from '../core/files.ts';
+import { PROFILES, type Profile } from '../core/world.ts';
 import { saveTrace } from '../harness/corpus.ts';
 import { textTable } from '../render/table.ts';
 import { MUTANTS } from '../../zoo/mutants.ts';
@@ -24,7 +29,7 @@ import {
   firedText,
 } from '../../zoo/run.ts';
 import type { ZooWorkerInput, ZooWorkerMessage } from '../../zoo/worker.ts';
-import { type Parsed, UsageError, integerFlag, stringFlag } from './args.ts';
+import { type Parsed, UsageError, integerFlag, profileFlag, stringFlag } from './args.ts';
 import { ProgressLine } from './progress.ts';
 
 export const ZOO_FLAGS = {
@@ -33,16 +38,22 @@ export const ZOO_FLAGS = {
   workers: { type: 'string' },
   json: { type: 'string' },
   corpus: { type: 'string' },
+  profile: { type: 'string' },
 } as const;
 
 export const ZOO_USAGE = [
-  '  cmacheck zoo [--seed N] [--runs N] [--workers N] [--json FILE] [--corpus DIR]',
+  '  cmacheck zoo [--seed N] [--runs N] [--profile K4_9|K6_1|all] [--workers N] [--json FILE]',
+  '               [--corpus DIR]',
   '      the campaign against every bug-zoo mutant until it fails (--runs: budget per mutant);',
-  '      a table of what was caught and by which invariant; exit 1 if one escapes',
+  '      a table of what was caught and by which invariant; exit 1 if one escapes. --profile:',
+  '      the profile of the drawn worlds (all: one table per profile); a mutant whose rule the',
+  '      profile lacks is listed n/a with the reason its definition gives',
 ].join('\n');
 
 interface ZooSettings {
+  /** The options of the first profile; `profiles` lists every profile to run. */
   options: ZooOptions;
+  profiles: readonly Profile[];
   workers: number;
   json: string | undefined;
   corpusDir: string | undefined;
@@ -51,9 +62,13 @@ interface ZooSettings {
 function readSettings(parsed: Parsed): ZooSettings {
   if (parsed.positionals.length > 0)
     throw new UsageError(`zoo: unexpected argument '${parsed.positionals[0]}'`);
+  const profile = profileFlag(parsed, true) ?? DEFAULT_ZOO_OPTIONS.profile;
+  const profiles = profile === 'all' ? PROFILES : [profile];
   return {
+    profiles,
     options: {
       ...DEFAULT_ZOO_OPTIONS,
+      profile: profiles[0],
       seed: integerFlag(parsed, 'seed', 0, 0xffffffff) ?? DEFAULT_ZOO_OPTIONS.seed,
       runsMax: integerFlag(parsed, 'runs', 1, 1e6) ?? DEFAULT_ZOO_OPTIONS.runsMax,
     },
@@ -95,11 +110,16 @@ function runWorkers(
   return Promise.all(threads).then(() => outcomes);
 }
 
+function verdictText(outcome: ZooOutcome): string {
+  if (outcome.notApplicable !== null) return 'n/a';
+  return outcome.caught ? 'caught' : 'ESCAPED';
+}
+
 /** The table: one row per mutant, in MUTANTS order. */
 export function zooTable(outcomes: readonly ZooOutcome[]): string[] {
   const rows = outcomes.map((outcome) => [
     outcome.name,
-    outcome.caught ? 'caught' : 'ESCAPED',
+    verdictText(outcome),
     outcome.runs,
     outcome.seconds.toFixed(2),
     outcome.found === null ? '-' : String(outcome.found.trace.ops.length),
@@ -119,7 +139,13 @@ export function zooTable(outcomes: readonly ZooOutcome[]): string[] {
  */
 export function zooFindings(outcomes: readonly ZooOutcome[], runsMax: number): string[] {
   const lines: string[] = [];
-  const escaped = outcomes.filter((outcome) => !outcome.caught).map((outcome) => outcome.name);
+  for (const outcome of outcomes) {
+    if (outcome.notApplicable === null) continue;
+    lines.push(`n/a under ${outcome.profile}: ${outcome.name} — ${outcome.notApplicable}`);
+  }
+  const escaped = outcomes
+    .filter((outcome) => !outcome.caught && outcome.notApplicable === null)
+    .map((outcome) => outcome.name);
   if (escaped.length > 0) lines.push(`escaped: ${escaped.join(', ')}`);
   const long = outcomes
     .filter((outcome) => (outcome.found?.trace.ops.length ?? 0) > ZOO_TRACE_OPS_MAX)
@@ -149,6 +175,8 @@ function outcomeJson(outcome: ZooOutcome, file: string | null): Record<string, u
   const mutant = MUTANTS.find((candidate) => candidate.name === outcome.name);
   return {
     name: outcome.name,
+    profile: outcome.profile,
+    notApplicable: outcome.notApplicable,
     bugClass: mutant?.bugClass ?? null,
     kernelFunction: mutant?.kernelFunction ?? null,
     expected: outcome.expected,
@@ -168,13 +196,17 @@ function outcomeJson(outcome: ZooOutcome, file: string | null): Record<string, u
   };
 }
 
-export async function zooCommand(parsed: Parsed): Promise<number> {
-  const settings = readSettings(parsed);
+/** The zoo under one profile: the table, the findings, the corpus files written. */
+async function zooUnderProfile(
+  settings: ZooSettings,
+  profile: Profile,
+): Promise<{ outcomes: ZooOutcome[]; files: (string | null)[]; lines: string[] }> {
+  const options: ZooOptions = { ...settings.options, profile };
   const started = performance.now();
   const progress = new ProgressLine();
   let outcomes: ZooOutcome[];
   try {
-    outcomes = await runWorkers(settings.options, settings.workers, progress);
+    outcomes = await runWorkers(options, settings.workers, progress);
   } finally {
     progress.clear();
   }
@@ -184,29 +216,51 @@ export async function zooCommand(parsed: Parsed): Promise<number> {
       ? null
       : saveTrace(settings.corpusDir, outcome.found.trace),
   );
-  const files = saved.map((entry) => entry?.path ?? null);
-  const { seed, runsMax } = settings.options;
-  const caught = outcomes.filter((outcome) => outcome.caught).length;
-  console.log(`cmacheck zoo · seed ${seed} · budget ${runsMax} runs per mutant · K4_9`);
-  console.log(zooTable(outcomes).join('\n'));
-  console.log('');
-  console.log(
-    `${caught} of ${outcomes.length} mutants caught in ${seconds.toFixed(1)} s` +
-      ` on ${settings.workers} worker${settings.workers === 1 ? '' : 's'}`,
-  );
-  for (const line of zooFindings(outcomes, runsMax)) console.log(line);
-  for (const entry of saved) {
-    if (entry === null) continue;
-    console.log(`corpus: ${entry.path}${entry.created ? '' : ' (kept: same failure signature)'}`);
+  const { seed, runsMax } = options;
+  const applicable = outcomes.filter((outcome) => outcome.notApplicable === null);
+  const caught = applicable.filter((outcome) => outcome.caught).length;
+  const notApplicable = outcomes.length - applicable.length;
+  const workers = `${settings.workers} worker${settings.workers === 1 ? '' : 's'}`;
+  const lines = [
+    `cmacheck zoo · seed ${seed} · budget ${runsMax} runs per mutant · ${profile}`,
+    ...zooTable(outcomes),
+    '',
+    `${caught} of ${applicable.length} mutants caught in ${seconds.toFixed(1)} s on ${workers}` +
+      (notApplicable === 0 ? '' : ` (${notApplicable} n/a under ${profile})`),
+    ...zooFindings(outcomes, runsMax),
+    ...saved.flatMap((entry) =>
+      entry === null
+        ? []
+        : [`corpus: ${entry.path}${entry.created ? '' : ' (kept: same failure signature)'}`],
+    ),
+  ];
+  return { outcomes, files: saved.map((entry) => entry?.path ?? null), lines };
+}
+
+export async function zooCommand(parsed: Parsed): Promise<number> {
+  const settings = readSettings(parsed);
+  const started = performance.now();
+  const outcomes: ZooOutcome[] = [];
+  const files: (string | null)[] = [];
+  for (const [index, profile] of settings.profiles.entries()) {
+    const run = await zooUnderProfile(settings, profile);
+    if (index > 0) console.log('');
+    console.log(run.lines.join('\n'));
+    outcomes.push(...run.outcomes);
+    files.push(...run.files);
   }
+  const seconds = (performance.now() - started) / 1000;
   if (settings.json !== undefined) {
+    const { seed, runsMax } = settings.options;
     const json = {
       seed,
       runsMax,
+      profiles: settings.profiles,
       seconds: Number(seconds.toFixed(3)),
       mutants: outcomes.map((outcome, index) => outcomeJson(outcome, files[index])),
     };
     writeFileAtomic(settings.json, `${JSON.stringify(json, null, 2)}\n`);
   }
-  return caught === outcomes.length ? 0 : 1;
+  const escaped = outcomes.filter((outcome) => !outcome.caught && outcome.notApplicable === null);
+  return escaped.length === 0 ? 0 : 1;
 }

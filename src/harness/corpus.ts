@@ -50,19 +50,24 @@ export function readTrace(file: string): Trace {
 
 /**
  * The corpus file name: for a failure, the invariant that fired plus a hash of its signature (one
- * file per distinct failure); for a hand-written passing trace, the world's name plus a hash of
- * the world and ops.
+ * file per distinct failure and profile: a profile other than K4_9 is named in the file and the
+ * hash, so K4_9 names stay as they were); for a hand-written passing trace, the world's name plus
+ * a hash of the world and ops.
  */
 export function corpusFileName(trace: Trace): string {
   const failure = trace.failure;
+  const profile = trace.world.profile;
+  const profileTag = profile === 'K4_9' ? '' : `${profile.toLowerCase().replace('_', '')}-`;
   const key =
     failure === null
       ? JSON.stringify(traceToJson({ ...trace, results: null, found: null }))
-      : signatureText(failure, trace.against);
+      : signatureText(failure, trace.against) + (profileTag === '' ? '' : `|${profile}`);
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 8);
   const prefix = trace.against === 'impl' ? '' : `${trace.against.replace(/[^a-z0-9-]+/gi, '-')}-`;
   const label =
-    failure === null ? `pass-${trace.world.name.replace(/[^a-z0-9-]+/gi, '-')}` : failure.invariant;
+    failure === null
+      ? `pass-${trace.world.name.replace(/[^a-z0-9-]+/gi, '-')}`
+      : `${profileTag}${failure.invariant}`;
   return `${prefix}${label}-${hash}.json`;
 }
 
