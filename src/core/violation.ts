@@ -20,6 +20,7 @@ export const INVARIANT_IDS = [
   'fallback-legal',
   'data-preserved',
   'cma-alloc-aligned',
+  'free-placement',
   'model-impl-agree',
 ] as const;
 export type InvariantId = (typeof INVARIANT_IDS)[number];
