@@ -5,23 +5,24 @@
  * (where only the invariants can fail) is caught by it. The model's random traces keep it
  * under both profiles in properties/model/invariantsHold.spec.ts.
  *
- * World: 64 pages, maxOrder 4 (MAX_ORDER 5: rule T below order 3), pageblock order 3 (8
- * pageblocks ≥ MIGRATE_TYPES, so build_all_zonelists() keeps grouping by mobility on), no CMA. Boot (free_all_bootmem, §7.8): order-4 chunks at 0, 16, 32, 48, each freed with
- * order 4 ≥ MAX_ORDER − 2 → list head, so the order-4 MOVABLE list is [48, 32, 16, 0].
- *   0  alloc o0 → 48   __rmqueue_smallest takes 48, expand() keeps the lowest page and puts
- *                      56 (o3), 52 (o2), 50 (o1), 49 (o0) on the lists
- *   1  alloc o0 → 49
- *   2  alloc o0 → 50   splits 50 (o1): 51 → order 0
- *   3  alloc o0 → 51
- *   4  alloc o0 → 52   splits 52 (o2): 54 (o1), 53 (o0)
- *   5  alloc o0 → 53
- *   6  alloc o0 → 54   splits 54 (o1): 55 → order 0; lists o0 [55], o3 [56]
- *   7  free #2 (50)    buddy 51 allocated: stops at o0; parent 50, its o1 buddy 48 is
- *                      allocated → HEAD: o0 [50, 55]
- *   8  free #3 (51)    merges with 50 → o1 50; its buddy 48 allocated: stops at o1; parent 48,
- *                      its o2 buddy 52 allocated → head: o1 [50] (one block: not checked)
- *   9  free #1 (49)    buddy 48 allocated: stops at o0; parent 48, its o1 buddy 50 is a free
- *                      o1 block → TAIL: o0 [55, 49]
+ * World: 16 pages, maxOrder 4 (MAX_ORDER 5: rule T below order 3), pageblock order 1 (8
+ * pageblocks ≥ MIGRATE_TYPES, so build_all_zonelists() keeps grouping by mobility on), no CMA.
+ * Boot (free_all_bootmem, §7.8) frees one order-4 chunk: the order-4 MOVABLE list is [0] (one
+ * block, so head and tail agree — a rule-T mutant boots like the model).
+ *   0  alloc o0 → 0    __rmqueue_smallest takes 0, expand() keeps the lowest page and puts
+ *                      8 (o3), 4 (o2), 2 (o1), 1 (o0) on the lists
+ *   1  alloc o0 → 1
+ *   2  alloc o0 → 2    splits 2 (o1): 3 → order 0
+ *   3  alloc o0 → 3
+ *   4  alloc o0 → 4    splits 4 (o2): 6 (o1), 5 (o0)
+ *   5  alloc o0 → 5
+ *   6  alloc o0 → 6    splits 6 (o1): 7 → order 0; lists o0 [7], o3 [8]
+ *   7  free #2 (2)     buddy 3 allocated: stops at o0; parent 2, its o1 buddy 0 is
+ *                      allocated → HEAD: o0 [2, 7]
+ *   8  free #3 (3)     merges with 2 → o1 2; its buddy 0 allocated: stops at o1; parent 0,
+ *                      its o2 buddy 4 allocated → head: o1 [2] (one block: not checked)
+ *   9  free #1 (1)     buddy 0 allocated: stops at o0; parent 0, its o1 buddy 2 is a free
+ *                      o1 block → TAIL: o0 [7, 1]
  */
 import { describe, expect, it } from 'vitest';
 import { ImplAllocator } from '../../impl/allocator.ts';
@@ -37,7 +38,7 @@ import { runTrace } from '../../src/harness/runner.ts';
 import { MUTANTS } from '../../zoo/mutants.ts';
 
 const world = parseWorld(
-  { name: 'rule-t', pages: 64, maxOrder: 4, pageblockOrder: 3 },
+  { name: 'rule-t', pages: 16, maxOrder: 4, pageblockOrder: 1 },
   '<free-placement>',
 );
 const alloc: Op = { kind: 'alloc', order: 0, migratetype: 'MOVABLE' };
@@ -45,8 +46,8 @@ const OPS: Op[] = [
   alloc, alloc, alloc, alloc, alloc, alloc, alloc,
   { kind: 'free', target: 2 }, { kind: 'free', target: 3 }, { kind: 'free', target: 1 },
 ];
-const ALLOCATED = [48, 49, 50, 51, 52, 53, 54];
-const ORDER0_MOVABLE_AFTER: Record<number, number[]> = { 7: [50, 55], 9: [55, 49] };
+const ALLOCATED = [0, 1, 2, 3, 4, 5, 6];
+const ORDER0_MOVABLE_AFTER: Record<number, number[]> = { 7: [2, 7], 9: [7, 1] };
 
 interface Step {
   snapshot: Snapshot;
@@ -79,10 +80,10 @@ describe.each([
 ] as const)('free-placement on the worked trace (%s)', (_name, create) => {
   const steps = runSteps(create());
 
-  it('follows the derivation: allocations at 48..54, freed pfns in the results', () => {
+  it('follows the derivation: allocations at 0..6, freed pfns in the results', () => {
     expect(steps.slice(0, 7).map((step) => step.context.result?.pfn)).toEqual(ALLOCATED);
     expect(steps.slice(7).map((step) => step.context.result)).toEqual([
-      { ok: true, pfn: 50 }, { ok: true, pfn: 51 }, { ok: true, pfn: 49 },
+      { ok: true, pfn: 2 }, { ok: true, pfn: 3 }, { ok: true, pfn: 1 },
     ]);
     for (const [step, list] of Object.entries(ORDER0_MOVABLE_AFTER))
       expect(order0Movable(steps[Number(step)].snapshot), `after step ${step}`).toEqual(list);
@@ -117,17 +118,26 @@ describe('free-placement scope', () => {
 
   it('leaves a one-block list alone (head and tail are one place)', () => {
     const { snapshot, context } = steps[8];
-    expect(snapshot.zones[0].freeLists[1][MIGRATE_MOVABLE]).toEqual([50]);
+    expect(snapshot.zones[0].freeLists[1][MIGRATE_MOVABLE]).toEqual([2]);
     expect(freePlacement.check(snapshot, context)).toEqual([]);
   });
 });
 
-describe('the rule-t-inverted mutant against itself', () => {
-  it('is caught by free-placement at the first free with a choice (step 7)', () => {
-    const mutant = MUTANTS.find((candidate) => candidate.name === 'rule-t-inverted');
-    if (mutant === undefined) throw new Error('zoo:rule-t-inverted is missing');
+describe('the rule-t-inverted mutant', () => {
+  const mutant = MUTANTS.find((candidate) => candidate.name === 'rule-t-inverted');
+  if (mutant === undefined) throw new Error('zoo:rule-t-inverted is missing');
+
+  it('against itself is caught by free-placement at the first free with a choice (step 7)', () => {
     const outcome = runTrace(world, OPS, { model: mutant.create, impl: mutant.create });
     expect(outcome.failure?.invariant).toBe('free-placement');
     expect(outcome.failure?.step).toBe(7);
+  });
+
+  it('against the model is caught at the same step, though the runner skips free-placement'
+    + ' while the step views agree (it is `viewed`)', () => {
+    expect(freePlacement.viewed).toBe(true);
+    const outcome = runTrace(world, OPS, { model: () => new ModelAllocator(), impl: mutant.create });
+    expect([outcome.failure?.invariant, outcome.failure?.side, outcome.failure?.step])
+      .toEqual(['free-placement', 'zoo:rule-t-inverted', 7]);
   });
 });

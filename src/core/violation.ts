@@ -56,5 +56,12 @@ export interface Invariant {
    * (the runner otherwise checks every K steps).
    */
   stepOps?: readonly OpKind[];
+  /**
+   * True when every violation of it after a `stepOps` op changes a list head or tail of the
+   * step view (src/core/stepView.ts). Between full checks the runner then skips it when a
+   * reference and a different implementation just showed equal step views: the reference keeps
+   * it (its own suite checks it at every op), so the other side does too.
+   */
+  viewed?: boolean;
   check(snapshot: Snapshot, context: CheckContext): Finding[];
 }
