@@ -57,10 +57,10 @@ export interface Invariant {
    */
   stepOps?: readonly OpKind[];
   /**
-   * True when every violation of it after a `stepOps` op changes a list head or tail of the
-   * step view (src/core/stepView.ts). Between full checks the runner then skips it when a
-   * reference and a different implementation just showed equal step views: the reference keeps
-   * it (its own suite checks it at every op), so the other side does too.
+   * True when every violation of it after a `stepOps` op changes the op's result or the step
+   * view (src/core/stepView.ts). Between full checks the runner then skips it when a reference
+   * and a different implementation just showed equal results and step views: the reference
+   * keeps it (its own suite checks it at every op), so the other side does too.
    */
   viewed?: boolean;
   check(snapshot: Snapshot, context: CheckContext): Finding[];

@@ -239,7 +239,7 @@ export class DifferentialRun {
    * allocation): only those run, on the impl, since they need the state of this very step. The
    * model's own steps are checked at every op by the model's property suite; any other
    * difference shows at the next full check. With `viewsCompared`, a `viewed` invariant is
-   * skipped: the equal step views already tied impl to the model on everything it reads.
+   * skipped: the equal results and step views already tied impl to the model on what it reads.
    */
   stepCheck(
     step: number,
