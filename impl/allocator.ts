@@ -12,8 +12,8 @@
  * benchmarks is `core.allocPages(order, mt)` / `core.freePages(pfn, order)`, reachable as
  * `core` after boot.
  *
- * The apply layer allocates only what it returns: one object per successful allocation
- * ({ ok, pfn }); every other result is a frozen constant. Op fields are read once, a target
+ * The apply layer allocates only what it returns: one object per successful allocation or
+ * free ({ ok, pfn }); every other result is a frozen constant. Op fields are read once, a target
  * handle is one cache line (impl/allocations.ts), and assertion messages are built only when
  * they fail. What remains per op is mostly the buddy's own memory traffic.
  *
@@ -282,7 +282,7 @@ export class ImplAllocator implements Allocator {
     const order = table.orderOfHandle(target);
     table.release(target);
     core.freePages(pfn, order);
-    return OK;
+    return { ok: true, pfn };
   }
 
   /** cmaAlloc / dmaAlloc: cma_alloc() on cma_areas[area], recorded as `kind`. */

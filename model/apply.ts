@@ -95,7 +95,9 @@ function freeOp(state: ModelState, target: number): OpResult {
   const allocation = liveAllocation(state, target, ['pages']);
   state.allocations.delete(target);
   freePages(state, allocation.pfn, allocation.order);
-  return { ok: true };
+  // Where the pages were when freed (a page allocation may have migrated): free-placement
+  // reads it, and comparing it per step pins migration targets at the free that follows.
+  return { ok: true, pfn: allocation.pfn };
 }
 
 function recordRange(

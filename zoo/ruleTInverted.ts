@@ -9,8 +9,9 @@
  * Zoccolo, v2.6.35): a block likely to merge soon is kept at the tail so that it is handed out
  * last. Inverted, the allocator hands out exactly the blocks about to merge.
  *
- * Expected to catch it: model-impl-agree only. List order is a placement policy, not a safety
- * property: every state it leads to is a legal buddy state.
+ * Expected to catch it: free-placement, right after the first free whose list already holds a
+ * block (every state it leads to is a legal buddy state, so no other invariant can; before
+ * free-placement only the model/impl comparison caught it, one allocation later).
  */
 import { BuddyCore } from '../impl/allocator.ts';
 import { defineMutant } from './define.ts';
@@ -24,7 +25,7 @@ class RuleTInvertedCore extends BuddyCore {
 export const ruleTInverted = defineMutant({
   name: 'rule-t-inverted',
   bugClass: '__free_one_page() puts a block at the tail exactly when rule T says head',
-  expected: 'model-impl-agree',
+  expected: 'free-placement',
   kernelFunction: '__free_one_page',
   Core: RuleTInvertedCore,
 });

@@ -101,10 +101,12 @@ describe('edge invariants', () => {
   const snapshots = [mutant.snapshot(), model.snapshot()];
   const failed: OpResult[] = [{ ok: false }, { ok: false, reason: 'EBUSY' }];
 
-  it('are the invariants that read the op: cma-release-returns and cma-alloc-aligned', () => {
+  it('are the invariants that read the op: cma-release-returns, cma-alloc-aligned and'
+    + ' free-placement', () => {
     expect(EDGE_INVARIANTS.map((invariant) => invariant.id).sort()).toEqual([
       'cma-alloc-aligned',
       'cma-release-returns',
+      'free-placement',
     ]);
   });
 

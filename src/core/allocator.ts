@@ -9,7 +9,7 @@ import type { Pfn, World } from './world.ts';
 
 export interface OpResult {
   ok: boolean;
-  /** First pfn of a new allocation. */
+  /** First pfn of a new allocation; for `free`, the first pfn of the pages it freed. */
   pfn?: Pfn;
   /** Why the op failed, in the kernel's words where it has them ('EBUSY', 'ENOMEM', ...). */
   reason?: string;

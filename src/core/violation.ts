@@ -20,6 +20,7 @@ export const INVARIANT_IDS = [
   'fallback-legal',
   'data-preserved',
   'cma-alloc-aligned',
+  'free-placement',
   'model-impl-agree',
 ] as const;
 export type InvariantId = (typeof INVARIANT_IDS)[number];
@@ -55,5 +56,12 @@ export interface Invariant {
    * (the runner otherwise checks every K steps).
    */
   stepOps?: readonly OpKind[];
+  /**
+   * True when every violation of it after a `stepOps` op changes the op's result or the step
+   * view (src/core/stepView.ts). Between full checks the runner then skips it when a reference
+   * and a different implementation just showed equal results and step views: the reference
+   * keeps it (its own suite checks it at every op), so the other side does too.
+   */
+  viewed?: boolean;
   check(snapshot: Snapshot, context: CheckContext): Finding[];
 }

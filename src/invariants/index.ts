@@ -15,12 +15,14 @@ import { counters } from './counters.ts';
 import { dataPreserved } from './dataPreserved.ts';
 import { fallbackLegal } from './fallbackLegal.ts';
 import { freeBlocks } from './freeBlocks.ts';
+import { freePlacement } from './freePlacement.ts';
 import { shareCoverage } from './coverage.ts';
 import { pageblockTypes } from './pageblockTypes.ts';
 
 export const INVARIANTS: readonly Invariant[] = [
   cmaMovableOnly, cmaBitmap, cmaOneZone, cmaReleaseReturns, pageblockTypes, freeBlocks,
   buddyMerged, conservation, counters, fallbackLegal, dataPreserved, cmaAllocAligned,
+  freePlacement,
 ];
 
 /**
