@@ -12,7 +12,9 @@ import { PROFILES, type Profile, type World } from '../core/world.ts';
 import { worldToJson } from '../core/worldJson.ts';
 import { parseWorld } from '../core/worldParse.ts';
 import { behaviourTable, mergeBehaviours } from '../campaign/behaviours.ts';
-import type { CampaignResult, FoundFailure } from '../campaign/campaign.ts';
+import {
+  type CampaignResult, DEFAULT_CAMPAIGN_OPTIONS, type FoundFailure,
+} from '../campaign/campaign.ts';
 import type { WorkerInput, WorkerMessage } from '../campaign/worker.ts';
 import { DEFAULT_WORLD_SHAPE } from '../generate/world.ts';
 import {
@@ -91,7 +93,8 @@ function readSettings(parsed: Parsed): Settings {
     shard: shardFlag(parsed, 'shard') ?? { index: 0, count: 1 },
     corpusDir: stringFlag(parsed, 'corpus') ?? 'counterexamples',
     opsPerRunMax: integerFlag(parsed, 'ops', 1, 100_000) ?? 400,
-    fullCheckEvery: integerFlag(parsed, 'check-every', 1, 1_000_000) ?? 16,
+    fullCheckEvery: integerFlag(parsed, 'check-every', 1, 1_000_000)
+      ?? DEFAULT_CAMPAIGN_OPTIONS.runOptions.fullCheckEvery,
     against,
     json: stringFlag(parsed, 'json'),
     junit: stringFlag(parsed, 'junit'),
