@@ -363,18 +363,7 @@ export abstract class BuddyLayer {
 
   /** list_move(): a free head to the head of another list of its order; nr_free unchanged. */
   moveToFreeListHead(zone: number, pfn: number, migratetype: number): void {
-    const next = this.next;
-    const prev = this.prev;
-    const after = next[pfn];
-    const before = prev[pfn];
-    next[before] = after;
-    prev[after] = before;
-    const head = this.listBase[zone] + (this.freeOrder[pfn] << Layout.LIST_SHIFT) + migratetype;
-    const first = next[head];
-    next[pfn] = first;
-    prev[pfn] = head;
-    prev[first] = pfn;
-    next[head] = pfn;
+    this.moveToFreeList(zone, pfn, migratetype, false);
   }
 
   /**
@@ -382,18 +371,22 @@ export abstract class BuddyLayer {
    * order; nr_free unchanged (§3.1: K6_1 moves free pages to the tail, switch P9).
    */
   moveToFreeListTail(zone: number, pfn: number, migratetype: number): void {
+    this.moveToFreeList(zone, pfn, migratetype, true);
+  }
+
+  /** list_del() then __list_add() after the list head, or before it for the tail. */
+  private moveToFreeList(zone: number, pfn: number, migratetype: number, toTail: boolean): void {
     const next = this.next;
     const prev = this.prev;
-    const after = next[pfn];
-    const before = prev[pfn];
-    next[before] = after;
-    prev[after] = before;
+    next[prev[pfn]] = next[pfn];
+    prev[next[pfn]] = prev[pfn];
     const head = this.listBase[zone] + (this.freeOrder[pfn] << Layout.LIST_SHIFT) + migratetype;
-    const last = prev[head];
-    next[pfn] = head;
-    prev[pfn] = last;
-    next[last] = pfn;
-    prev[head] = pfn;
+    const before = toTail ? prev[head] : head;
+    const after = toTail ? head : next[head];
+    next[pfn] = after;
+    prev[pfn] = before;
+    next[before] = pfn;
+    prev[after] = pfn;
   }
 
   /**

@@ -67,9 +67,10 @@ function reservedRanges(state: ModelState): PfnRange[] {
 /**
  * The token the allocation's frames hold: their common value, or -1 when they differ; 0 for an
  * allocation never written (its frames hold whatever a previous owner left, which no op can
- * observe, so the snapshot does not show it).
+ * observe, so the snapshot does not show it). No kernel counterpart: the data tokens are the
+ * harness's (DESIGN.md "data tokens"); the explorer's digest reads it too.
  */
-function frameToken(state: ModelState, allocation: Allocation): number {
+export function frameToken(state: ModelState, allocation: Allocation): number {
   if (allocation.token === 0) return 0;
   const first = state.frameToken[allocation.pfn];
   for (let pfn = allocation.pfn + 1; pfn < allocation.pfn + allocation.pageCount; pfn++) {

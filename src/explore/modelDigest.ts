@@ -13,6 +13,7 @@
  */
 import { cmaBitmapMaxno } from '../../model/cma.ts';
 import { cmaDebugMaxchunk, cmaDebugUsed } from '../../model/cmaDebug.ts';
+import { frameToken } from '../../model/snapshot.ts';
 import {
   type Allocation,
   type CmaArea,
@@ -142,16 +143,6 @@ function hashAllocation(out: Words, state: ModelState, a: Allocation): void {
   out.word(a.area);
   out.word(a.pinned ? a.pinnedPfn : UNPINNED_CODE);
   out.word(dataCodeOf(a.token, frameToken(state, a)));
-}
-
-/** model/snapshot.ts frameToken(): the frames' common token, -1 if they differ, 0 if unwritten. */
-function frameToken(state: ModelState, allocation: Allocation): number {
-  if (allocation.token === 0) return 0;
-  const first = state.frameToken[allocation.pfn];
-  for (let pfn = allocation.pfn + 1; pfn < allocation.pfn + allocation.pageCount; pfn++) {
-    if (state.frameToken[pfn] !== first) return -1;
-  }
-  return first;
 }
 
 function hashCma(out: Words, state: ModelState): void {
