@@ -9,7 +9,7 @@
  * (counters checks the count itself).
  *
  * Does not cover: DESIGN's "an identical cmaAlloc succeeds again" — that needs running the
- * allocator, not reading one snapshot (a property suite's job); nor the bitmap bits
+ * allocator, not reading one snapshot (properties/cma/releaseRoundTrip.spec.ts); nor the bits
  * (cma-bitmap: the range is no longer live, so its bits must be clear).
  */
 import { MIGRATE_CMA } from '../core/migratetype.ts';
