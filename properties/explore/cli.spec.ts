@@ -61,6 +61,18 @@ describe('cmacheck explore', () => {
     expect(first.stderr).toMatch(/distinct states\/s/);
   });
 
+  it('--impl-alone visits the same states without the model, and says so', async () => {
+    const args = ['--world', 'worlds/explore-tiny.json', '--depth', 'none', '--migratetypes',
+      'MOVABLE', '--op-kinds', 'alloc,free'];
+    expect(readExploreSettings(parseFlags(args, EXPLORE_FLAGS)).sides).toBe('both');
+    const alone = await inProcess(...args, '--impl-alone');
+    expect(alone.status).toBe(0);
+    expect(alone.stdout).toContain('unique=900 depth=12 queue=0 exhausted=true\n');
+    expect(alone.stdout).toContain('forked by: model none');
+    expect(alone.stdout).toContain('holds every invariant on impl alone (no model ran)');
+    expect(alone.stdout).toContain('behaviours reached (impl, every op applied)');
+  });
+
   it('rejects bad flags with exit 2, saying which flag and why', () => {
     const run = cmacheck('--op-kinds', 'alloc,teleport');
     expect(run.status).toBe(2);

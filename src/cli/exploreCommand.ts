@@ -21,7 +21,9 @@ import {
   confirmCounterexample,
   saveCounterexample,
 } from '../explore/counterexample.ts';
-import { type ExploreOptions, type ExploreResult, exploreAsync } from '../explore/explorer.ts';
+import {
+  type ExploreOptions, type ExploreResult, type ExploreSides, exploreAsync,
+} from '../explore/explorer.ts';
 import { exploreSummary } from '../explore/summary.ts';
 import { renderStory } from '../render/story.ts';
 import {
@@ -46,14 +48,17 @@ export const EXPLORE_FLAGS = {
   'op-kinds': { type: 'string' },
   migratetypes: { type: 'string' },
   profile: { type: 'string' },
+  'impl-alone': { type: 'boolean' },
 } as const;
 
 export const EXPLORE_USAGE = [
   '  cmacheck explore [--world FILE] [--profile K4_9|K6_1] [--depth N|none] [--max-states N]',
   '                   [--time 30s] [--shard i/n] [--against impl|zoo:NAME] [--corpus DIR]',
   '                   [--op-kinds KIND,...] [--migratetypes UNMOVABLE,MOVABLE,RECLAIMABLE]',
+  '                   [--impl-alone]',
   '      every op sequence up to the bounds on a small world (breadth first, shortest trace);',
-  "      --profile explores the world under that profile instead of the file's",
+  "      --profile explores the world under that profile instead of the file's;",
+  '      --impl-alone runs no model: faster, and only the invariants check the implementation',
 ].join('\n');
 
 const DEFAULT_WORLD = fileURLToPath(new URL('../../worlds/explore-small.json', import.meta.url));
@@ -75,6 +80,8 @@ export interface ExploreSettings {
   implementations: Implementations;
   corpusDir: string;
   alphabet: AlphabetOptions;
+  /** 'impl' (--impl-alone): the implementation without the model, checked by the invariants. */
+  sides: ExploreSides;
 }
 
 function listFlag<T extends string>(
@@ -125,6 +132,7 @@ export function readExploreSettings(parsed: Parsed): ExploreSettings {
     against,
     implementations,
     corpusDir: stringFlag(parsed, 'corpus') ?? 'counterexamples',
+    sides: parsed.values['impl-alone'] === true ? 'impl' : 'both',
     alphabet: {
       kinds: listFlag<OpKind>(parsed, 'op-kinds', OP_KINDS) ?? OP_KINDS,
       migratetypes:
@@ -157,6 +165,7 @@ async function runExplorer(
     return await exploreAsync({
       world: settings.world,
       implementations: settings.implementations,
+      sides: settings.sides,
       alphabet: settings.alphabet,
       depthMax: settings.depthMax,
       statesMax: settings.statesMax,

@@ -8,7 +8,7 @@
 import { behaviourTable } from '../campaign/behaviours.ts';
 import type { World } from '../core/world.ts';
 import type { AlphabetOptions } from './alphabet.ts';
-import type { ExploreResult, StopReason } from './explorer.ts';
+import type { ExploreResult, ExploreSides, StopReason } from './explorer.ts';
 
 export interface SummarySettings {
   world: World;
@@ -18,6 +18,8 @@ export interface SummarySettings {
   shard: { index: number; count: number };
   against: string;
   alphabet: AlphabetOptions;
+  /** Default 'both'; 'impl': no model ran, the invariants alone checked `against`. */
+  sides?: ExploreSides;
 }
 
 const BOUND_NAMES: Partial<Record<StopReason, string>> = {
@@ -57,8 +59,10 @@ function verdictLine(settings: SummarySettings, result: ExploreResult): string {
   switch (result.stop) {
     case 'exhausted':
       return (
-        `EXHAUSTED · every reachable state (${result.distinct}) holds every invariant and` +
-        ` model and ${settings.against} agree in each`
+        `EXHAUSTED · every reachable state (${result.distinct}) holds every invariant` +
+        (settings.sides === 'impl'
+          ? ` on ${settings.against} alone (no model ran)`
+          : ` and model and ${settings.against} agree in each`)
       );
     case 'violation':
       return (
@@ -98,7 +102,8 @@ export function exploreSummary(settings: SummarySettings, result: ExploreResult)
   }
   lines.push(verdictLine(settings, result));
   if (result.stop !== 'violation') {
-    lines.push('', 'behaviours reached (model, every op applied):');
+    const side = settings.sides === 'impl' ? settings.against : 'model';
+    lines.push('', `behaviours reached (${side}, every op applied):`);
     for (const [name, value] of behaviourTable(result.behaviours)) {
       const never = value === 0 ? '   (never reached)' : '';
       lines.push(`  ${name.padEnd(28)} ${String(value).padStart(10)}${never}`);
