@@ -15,7 +15,6 @@ import {
   type ZoneSpec,
   DEFAULT_KCONFIG,
   PROFILES,
-  SUPPORTED_PROFILES,
   defaultMobilityGroupingDisabled,
 } from './world.ts';
 
@@ -44,13 +43,6 @@ export function parseWorld(value: unknown, file = '<world>', path = '$'): World 
   const profile = reader.field('profile').isMissing()
     ? 'K4_9'
     : reader.field('profile').oneOf(PROFILES);
-  if (!SUPPORTED_PROFILES.includes(profile)) {
-    reader
-      .field('profile')
-      .fail(
-        `profile ${profile} is not implemented yet (supported: ${SUPPORTED_PROFILES.join(', ')})`,
-      );
-  }
   const maxOrder = reader
     .field('maxOrder')
     .integerOr(limits.maxOrderMax, 0, limits.maxOrderMax, 'MAX_ORDER-1');
