@@ -24,16 +24,18 @@ export const DEFAULT_AREA_NAME = 'reserved';
 /**
  * Mirrors cma_early_percent_memory() — drivers/base/dma-contiguous.c, K4_9 (§7.5): the pages of
  * every memblock.memory region (PFN_UP(base) .. PFN_DOWN(end)), times the percentage, / 100, in
- * bytes. It runs after the device tree, so `no-map` regions already count as missing.
+ * bytes, all in unsigned long (u64). It runs after the device tree, so `no-map` regions already count as missing.
  */
 export function cmaEarlyPercentMemory(memblock: Memblock, percentage: number): PhysAddr {
+  // unsigned long arithmetic: a region inside one page (left by no-map removals) has
+  // PFN_DOWN(end) = PFN_UP(base) - 1, and its difference wraps to ULONG_MAX, taking a page off.
   let totalPages = 0n;
   for (const region of memblock.memory) {
     const basePfn = (region.base + (1n << PAGE_SHIFT) - 1n) >> PAGE_SHIFT;
     const endPfn = (region.base + region.size) >> PAGE_SHIFT;
-    if (endPfn > basePfn) totalPages += endPfn - basePfn;
+    totalPages = u64(totalPages + u64(endPfn - basePfn));
   }
-  return u64(((totalPages * BigInt(percentage)) / 100n) << PAGE_SHIFT);
+  return u64((u64(totalPages * BigInt(percentage)) / 100n) << PAGE_SHIFT);
 }
 
 /**

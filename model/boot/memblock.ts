@@ -154,7 +154,10 @@ function removeRange(
   base: PhysAddr,
   size: PhysAddr,
 ): MemblockRegion[] {
-  const end = base + capSize(base, size);
+  const capped = capSize(base, size);
+  // memblock_isolate_range(): `if (!size) return 0;` — without it a region would be split at base.
+  if (capped === 0n) return [...regions];
+  const end = base + capped;
   const result: MemblockRegion[] = [];
   for (const region of regions) {
     const regionEnd = region.base + region.size;

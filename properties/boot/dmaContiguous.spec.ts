@@ -136,4 +136,15 @@ describe('dma-contiguous helpers', () => {
     memblockRemove(memblock, 0n, 0x1800n);
     expect(cmaEarlyPercentMemory(memblock, 10)).toBe(0x19000n);
   });
+
+  it('cma_early_percent_memory subtracts a page for a region inside one page (unsigned wrap)', () => {
+    // Memory [0, 0x100000) minus [0x1000, 0x1800) and [0x1c00, 0x2000): regions [0, 0x1000)
+    // (1 page), [0x1800, 0x1c00) (PFN_UP = 2, PFN_DOWN = 1: 1 - 2 wraps to ULONG_MAX, i.e. -1)
+    // and [0x2000, 0x100000) (254 pages): 1 - 1 + 254 = 254 pages; 100% → 0xfe000 bytes.
+    const memblock = memblockCreate(0x100000n);
+    memblockRemove(memblock, 0x1000n, 0x800n);
+    memblockRemove(memblock, 0x1c00n, 0x400n);
+    expect(memblock.memory).toHaveLength(3);
+    expect(cmaEarlyPercentMemory(memblock, 100)).toBe(0xfe000n);
+  });
 });
