@@ -24,7 +24,8 @@ export const DEFAULT_AREA_NAME = 'reserved';
 /**
  * Mirrors cma_early_percent_memory() — drivers/base/dma-contiguous.c, K4_9 (§7.5): the pages of
  * every memblock.memory region (PFN_UP(base) .. PFN_DOWN(end)), times the percentage, / 100, in
- * bytes, all in unsigned long (u64). It runs after the device tree, so `no-map` regions already count as missing.
+ * bytes, all in unsigned long (u64). It runs after the device tree, so `no-map` regions already
+ * count as missing.
  */
 export function cmaEarlyPercentMemory(memblock: Memblock, percentage: number): PhysAddr {
   // unsigned long arithmetic: a region inside one page (left by no-map removals) has
