@@ -18,7 +18,7 @@ import { assert } from '../src/core/assert.ts';
 import { limits } from '../src/core/limits.ts';
 import type { Pfn } from '../src/core/world.ts';
 import { type CmaAllocFailure, cmaAlloc, cmaRelease } from './cma.ts';
-import type { ModelState } from './state.ts';
+import { type ModelState, countBehaviour } from './state.ts';
 
 /** What dma_alloc_from_contiguous() returned, and the area it used (-1 when there was none). */
 export interface DmaAllocResult {
@@ -65,7 +65,12 @@ export function dmaAllocFromContiguous(
   size: number,
 ): DmaAllocResult {
   const area = devGetCmaArea(state, deviceIndex);
-  if (area === null) return { area: -1, result: { reason: 'no-area' } };
+  if (area === null) {
+    // cma_alloc(NULL, …) still runs and fails (`if (!cma || !cma->count) return NULL` in 4.9;
+    // 6.1 counts CMA_ALLOC_FAIL on that path): a failed cma_alloc() like any other.
+    countBehaviour(state, 'cma.alloc.fail');
+    return { area: -1, result: { reason: 'no-area' } };
+  }
   const count = Math.ceil(size / limits.pageSize);
   const align = Math.min(getOrder(size), state.world.kconfig.cmaAlignment);
   return { area, result: cmaAlloc(state, area, count, align) };

@@ -95,15 +95,14 @@ function isMovable(allocation: Allocation): boolean {
 
 /**
  * One unit of migrate_pages() for __alloc_contig_migrate_range(): the target is an ordinary
- * GFP_USER | __GFP_MOVABLE request (alloc_migrate_target K4_9 / alloc_migration_target K6_1);
- * counts `migrate.pages`. False when no target could be allocated (-ENOMEM).
+ * GFP_USER | __GFP_MOVABLE request (alloc_migrate_target K4_9 / alloc_migration_target K6_1).
+ * False when no target could be allocated (-ENOMEM).
  */
 function migrateUnit(state: ModelState, allocation: Allocation): boolean {
   if (!migrateAllocation(state, allocation, MIGRATE_MOVABLE)) {
     countBehaviour(state, 'migrate.noTarget');
     return false;
   }
-  countBehaviour(state, 'migrate.pages');
   return true;
 }
 
@@ -135,5 +134,8 @@ export function migrateAllocation(
   allocation.pfn = target.pfn;
   allocation.sourceList = target.sourceList;
   freePages(state, oldPfn, allocation.order);
+  // `migrate.pages` counts base pages moved, on every path that migrates (alloc_contig_range,
+  // K6_1's long-term pin), as PGMIGRATE_SUCCESS does from 5.9 on (nr_succeeded += nr_subpages).
+  countBehaviour(state, 'migrate.pages', pageCount);
   return true;
 }

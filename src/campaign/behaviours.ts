@@ -17,9 +17,11 @@ export const EXPECTED_BEHAVIOURS: readonly string[] = [
   'fallback.claim',
   'fallback.stealRange',
   'cma.alloc.ok',
+  // every cma_alloc() that returns no page, a DMA request whose device has no area included
   'cma.alloc.fail',
   'cma.ebusyRetry',
   'cma.enomem',
+  // base pages migrated, by alloc_contig_range() and by K6_1's long-term pins
   'migrate.pages',
   'boot.activationFailed',
   'max.splitDepth',

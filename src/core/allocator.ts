@@ -37,7 +37,7 @@ export interface BootReport {
   deviceAreas: (number | null)[];
 }
 
-/** Counters of behaviours reached (names in src/core/behaviours.ts); `max.*` entries are maxima. */
+/** Counters of behaviours reached (names: src/campaign/behaviours.ts); `max.*` are maxima. */
 export type Behaviours = Record<string, number>;
 
 export interface Allocator {
