@@ -8,6 +8,9 @@
  * In: the worked kernel scenarios (boot, buddy, cma, fallback, k61, impl scenario specs), the
  * corpus replay and the differential properties (K4_9 30 and K6_1 25 fixed runs, plus 12 runs
  * each with step views between full checks) and the save/restore property in mutation-found/,
+ * the properties written from survivors there (boot*: memblock, reserved memory, CMA declaration
+ * and activation against exhaustive oracles; core*: impl's table, verify(), fallback, CMA and
+ * zone edges; contigProbe: alloc_contig_range and isolation called directly on both sides),
  * impl/bitmap and buddy/freeListSanity. Seeds and run counts are fixed:
  * fixedSeed.setup.ts gives one seed to the properties that draw a fresh one.
  *
@@ -41,6 +44,13 @@ import { defineConfig } from 'vitest/config';
  * first failing test, so the cheap scenario specs should get the first chance to kill it.
  */
 const LAST = [
+  'properties/mutation-found/coreTable.spec.ts',
+  'properties/mutation-found/coreFallback.spec.ts',
+  'properties/mutation-found/coreCma.spec.ts',
+  'properties/mutation-found/bootMemblock.spec.ts',
+  'properties/mutation-found/coreZones.spec.ts',
+  'properties/mutation-found/coreDifferential.spec.ts',
+  'properties/mutation-found/contigProbe.spec.ts',
   'properties/mutation-found/corpusReplay.mutation.ts',
   'properties/impl/bitmap.spec.ts',
   'properties/mutation-found/stepViewAgreement.spec.ts',

@@ -1,0 +1,194 @@
+/**
+ * The op layer's bookkeeping, through the Allocator interface only (apply, snapshot, saveState /
+ * restoreState, stateBytes): handles, the live-allocation table and its copies.
+ *
+ * - Handles are op indices (docs/MODEL.md "Ops": a new allocation's handle is its step), so a
+ *   trace whose ops sit at steps 600, 603, 606, ... (the others skipped) must give the same
+ *   results and snapshots on impl as on the model. impl keeps a handle map that grows with the
+ *   largest step and lists live allocations by walking it while it is short and by sorting the
+ *   records once it is long (impl/allocations.ts liveSlotsById()): only a step past 512 takes
+ *   that second path, which no trace of the mutation test set reached.
+ * - restoreState() gives back the saved state exactly: the snapshot right after a restore equals
+ *   the snapshot at the save, on both sides, after ops that wrote data and grew impl's table past
+ *   its first 64 records and changed a CMA bitmap (or, restoring into a fresh impl, from a grown
+ *   table into a small one; or into a table that grew while its handle map kept its size).
+ *   The model's copy must not share the frames' data (model/allocator.ts frameToken), impl's
+ *   restore must re-size its table (AllocationTable.restoreFrom()).
+ * - impl refuses a state saved from a core of another world (BuddyCore.restoreState()).
+ *
+ * Found by mutation testing: the sorted path of liveSlotsById() had no coverage; restore into a
+ * table of another size, the model's frame-token copy and the world check of a restore survived.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { OpResult } from '../../src/core/allocator.ts';
+import type { Op } from '../../src/core/op.ts';
+import type { Snapshot } from '../../src/core/snapshot.ts';
+import type { World } from '../../src/core/world.ts';
+import { parseWorld } from '../../src/core/worldParse.ts';
+import { ImplAllocator } from '../../impl/allocator.ts';
+import { RECORD_BYTES } from '../../impl/allocations.ts';
+import { ModelAllocator } from '../../model/allocator.ts';
+import { UNDER_STRYKER } from './differential.ts';
+import { edgeTraceArbitrary } from './coreWorlds.ts';
+
+/** The step of the i-th op of a sparse trace: past 512, three apart. */
+function sparseStep(index: number): number {
+  return 600 + 3 * index;
+}
+
+function result(value: OpResult): OpResult {
+  return { ok: value.ok, pfn: value.pfn, reason: value.reason };
+}
+
+describe('handles are steps: a sparse trace far past step 512', () => {
+  const runs = UNDER_STRYKER ? 10 : 15;
+  it(`gives impl the model's results and snapshots (seed 512, ${runs} runs per profile)`, () => {
+    for (const profile of ['K4_9', 'K6_1'] as const) {
+      fc.assert(fc.property(edgeTraceArbitrary(profile, 80), ({ world, ops }) => {
+        const model = new ModelAllocator();
+        const impl = new ImplAllocator();
+        model.boot(world);
+        impl.boot(world);
+        ops.forEach((op, index) => {
+          const sparse: Op = 'target' in op ? { ...op, target: sparseStep(op.target) } : op;
+          const step = sparseStep(index);
+          expect(result(impl.apply(sparse, step)), `step ${step}`)
+            .toEqual(result(model.apply(sparse, step)));
+          if (index % 8 === 7) expect(impl.snapshot()).toEqual(model.snapshot());
+        });
+        expect(impl.snapshot()).toEqual(model.snapshot());
+        expect(impl.verify()).toEqual([]);
+      }), { seed: 512, numRuns: runs });
+    }
+  });
+});
+
+interface Forkable {
+  boot(world: World): unknown;
+  apply(op: Op, step: number): OpResult;
+  snapshot(): Snapshot;
+  saveState(): unknown;
+  restoreState(saved: never): void;
+}
+
+/** 256 pages, orders 0..4, pageblocks of 16, one zone, a CMA area on [192, 256). */
+const WORLD = parseWorld({
+  pages: 256, maxOrder: 4, pageblockOrder: 4,
+  cma: [{ name: 'cma0', base: 192, size: 64, fixed: true }],
+});
+
+/** `count` order-0 MOVABLE allocations from `step` on, each written (token step + 1). */
+function allocateAndWrite(allocator: Forkable, step: number, count: number): number {
+  let at = step;
+  for (let i = 0; i < count; i++) {
+    const allocated = allocator.apply({ kind: 'alloc', order: 0, migratetype: 'MOVABLE' }, at);
+    expect(allocated.ok).toBe(true);
+    allocator.apply({ kind: 'write', target: at }, at + 1);
+    at += 2;
+  }
+  return at;
+}
+
+const SIDES: readonly { name: string; create: () => Forkable }[] = [
+  { name: 'model', create: () => new ModelAllocator() },
+  { name: 'impl', create: () => new ImplAllocator() },
+];
+
+describe('restoreState() gives back the saved state', () => {
+  for (const { name, create } of SIDES) {
+    it(`${name}: after writes and 100 more allocations, the saved snapshot again`, () => {
+      const allocator = create();
+      allocator.boot(WORLD);
+      const range = allocator.apply({ kind: 'cmaAlloc', area: 0, count: 5, align: 0 }, 0);
+      expect(range.ok).toBe(true);
+      const step = allocateAndWrite(allocator, 1, 10);
+      const saved = allocator.saveState() as never;
+      const expected = allocator.snapshot();
+      // Rewrite the saved allocations' frames, move the CMA range (bitmap bits), then grow well
+      // past 64 live allocations.
+      for (let id = 1; id < 21; id += 2) allocator.apply({ kind: 'write', target: id }, step + id);
+      allocator.apply({ kind: 'cmaRelease', target: 0 }, step + 21);
+      expect(allocator.apply({ kind: 'cmaAlloc', area: 0, count: 9, align: 3 }, step + 22).ok)
+        .toBe(true);
+      allocateAndWrite(allocator, step + 23, 100);
+      allocator.restoreState(saved);
+      expect(allocator.snapshot()).toEqual(expected);
+      expect(allocator.apply({ kind: 'check', target: 1 }, 10_000)).toEqual({ ok: true });
+    });
+  }
+
+  it('impl: a state saved after 100 allocations, restored into a freshly booted impl', () => {
+    const original = new ImplAllocator();
+    original.boot(WORLD);
+    allocateAndWrite(original, 0, 100);
+    const saved = original.saveState();
+    const fresh = new ImplAllocator();
+    fresh.boot(WORLD);
+    fresh.restoreState(saved);
+    expect(fresh.snapshot()).toEqual(original.snapshot());
+    expect(fresh.verify()).toEqual([]);
+  });
+
+  it('impl: into a table that grew since the save while its handle map did not', () => {
+    // 60 allocations freed at once keep the live count low while the steps reach 119; ten
+    // more stay live (steps up to 139: a handle map for ids below 256). 55 more after the
+    // save (steps below 256) double the table's records but not the handle map.
+    const impl = new ImplAllocator();
+    impl.boot(WORLD);
+    for (let i = 0; i < 60; i++) {
+      impl.apply({ kind: 'alloc', order: 0, migratetype: 'MOVABLE' }, 2 * i);
+      impl.apply({ kind: 'free', target: 2 * i }, 2 * i + 1);
+    }
+    const step = allocateAndWrite(impl, 120, 10);
+    const saved = impl.saveState();
+    const expected = impl.snapshot();
+    allocateAndWrite(impl, step, 55);
+    impl.restoreState(saved);
+    expect(impl.snapshot()).toEqual(expected);
+    expect(impl.verify()).toEqual([]);
+  });
+
+  it('impl refuses a state saved on another world', () => {
+    // Half the memory, the same number of CMA areas: the arrays do not match.
+    const small = new ImplAllocator();
+    small.boot(parseWorld({
+      pages: 128, maxOrder: 4, pageblockOrder: 4,
+      cma: [{ name: 'cma0', base: 64, size: 64, fixed: true }],
+    }));
+    const other = new ImplAllocator();
+    other.boot(WORLD);
+    expect(() => other.restoreState(small.saveState())).toThrow(/another world/);
+    // Same memory, one CMA area more: the areas do not match.
+    const withAreas = new ImplAllocator();
+    withAreas.boot(parseWorld({
+      pages: 256, maxOrder: 4, pageblockOrder: 4,
+      cma: [
+        { name: 'cma0', base: 192, size: 64, fixed: true },
+        { name: 'cma1', base: 128, size: 64, fixed: true },
+      ],
+    }));
+    expect(() => withAreas.restoreState(other.saveState())).toThrow(/another world/);
+  });
+});
+
+describe('impl stateBytes()', () => {
+  it('per page is the total over the pages; the records grow with the live allocations', () => {
+    const impl = new ImplAllocator();
+    impl.boot(WORLD);
+    const before = impl.stateBytes();
+    expect(before.total).toBeGreaterThan(0);
+    expect(before.perPage * 256).toBe(before.total);
+    // The table starts with 64 records (impl/allocations.ts) and doubles when full.
+    expect(before.records).toBeGreaterThanOrEqual(64 * RECORD_BYTES);
+    allocateAndWrite(impl, 0, 100);
+    const after = impl.stateBytes();
+    expect(after.records).toBeGreaterThanOrEqual(128 * RECORD_BYTES);
+    expect(after.total).toBe(before.total); // per-page arrays are sized once at boot
+  });
+
+  it('the side names the harness reports failures with', () => {
+    // src/harness/runner.ts names the side of a crash by Allocator.name; the registry's 'impl'.
+    expect([new ModelAllocator().name, new ImplAllocator().name]).toEqual(['model', 'impl']);
+  });
+});
