@@ -20,22 +20,13 @@ import { describe, expect, it } from 'vitest';
 import { ImplAllocator } from '../../impl/allocator.ts';
 import { ModelAllocator } from '../../model/allocator.ts';
 import { declareLayout } from '../../model/boot/layout.ts';
-import type { OpResult } from '../../src/core/allocator.ts';
-import type { Op } from '../../src/core/op.ts';
 import type { Profile, World } from '../../src/core/world.ts';
 import { parseWorld } from '../../src/core/worldParse.ts';
 import { type GenOp, opsArbitrary, resolveGenOp } from '../../src/generate/ops.ts';
 import { worldArbitrary } from '../../src/generate/world.ts';
 import { LiveSet } from '../../src/harness/liveSet.ts';
 import { MUTANTS } from '../../zoo/mutants.ts';
-
-/** The two allocators with a state copy: what the property needs of each. */
-interface Forkable {
-  boot(world: World): unknown;
-  apply(op: Op, step: number): OpResult;
-  saveState(): unknown;
-  restoreState(saved: never): void;
-}
+import type { Forkable } from '../support/forkable.ts';
 
 interface RoundTrips {
   checked: number;

@@ -23,14 +23,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OpResult } from '../../src/core/allocator.ts';
 import type { Op } from '../../src/core/op.ts';
-import type { Snapshot } from '../../src/core/snapshot.ts';
-import type { World } from '../../src/core/world.ts';
 import { parseWorld } from '../../src/core/worldParse.ts';
 import { ImplAllocator } from '../../impl/allocator.ts';
 import { RECORD_BYTES } from '../../impl/allocations.ts';
 import { ModelAllocator } from '../../model/allocator.ts';
 import { UNDER_STRYKER } from './differential.ts';
 import { edgeTraceArbitrary } from './coreWorlds.ts';
+import type { Forkable } from '../support/forkable.ts';
 
 /** The step of the i-th op of a sparse trace: past 512, three apart. */
 function sparseStep(index: number): number {
@@ -63,14 +62,6 @@ describe('handles are steps: a sparse trace far past step 512', () => {
     }
   });
 });
-
-interface Forkable {
-  boot(world: World): unknown;
-  apply(op: Op, step: number): OpResult;
-  snapshot(): Snapshot;
-  saveState(): unknown;
-  restoreState(saved: never): void;
-}
 
 /** 256 pages, orders 0..4, pageblocks of 16, one zone, a CMA area on [192, 256). */
 const WORLD = parseWorld({

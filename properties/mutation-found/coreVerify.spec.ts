@@ -17,36 +17,9 @@ import { describe, expect, it } from 'vitest';
 import {
   MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_UNMOVABLE,
 } from '../../src/core/migratetype.ts';
-import { parseWorld } from '../../src/core/worldParse.ts';
-import { ImplAllocator } from '../../impl/allocator.ts';
-import type { BuddyCore } from '../../impl/core.ts';
+import type { ImplAllocator } from '../../impl/allocator.ts';
+import { WORLD_64, boot, link } from './verifyFixtures.ts';
 import { verify } from '../../impl/verify.ts';
-
-/**
- * 64 pages, orders 0..3, pageblocks of 4, CMA on [48, 64): bootmem frees [0, 48) as order-3
- * MOVABLE blocks (head insertion, so the list reads 40, 32, ..., 0); activation merges 48..63
- * into order-3 CMA blocks 48 and 56. NR_FREE_PAGES 64, NR_FREE_CMA_PAGES 16.
- */
-const WORLD_64 = {
-  pages: 64, maxOrder: 3, pageblockOrder: 2,
-  cma: [{ name: 'cma0', base: 48, size: 16, fixed: true }],
-};
-
-function boot(world: Record<string, unknown>): { allocator: ImplAllocator; core: BuddyCore } {
-  const allocator = new ImplAllocator();
-  allocator.boot(parseWorld(world));
-  return { allocator, core: allocator.core };
-}
-
-/** list_add(): `pfn` right after the list head `head`, with no counter touched. */
-function link(core: BuddyCore, head: number, pfn: number, order: number): void {
-  const first = core.next[head];
-  core.next[pfn] = first;
-  core.prev[first] = pfn;
-  core.next[head] = pfn;
-  core.prev[pfn] = head;
-  core.freeOrder[pfn] = order;
-}
 
 /**
  * The findings of verify() that contain `text`, with no limit (allocator.verify() keeps the

@@ -20,14 +20,7 @@ import type { Profile, World } from '../../src/core/world.ts';
 import { ImplAllocator } from '../../impl/allocator.ts';
 import { ModelAllocator } from '../../model/allocator.ts';
 import { traceArbitrary } from './differential.ts';
-
-interface Forkable {
-  boot(world: World): unknown;
-  apply(op: Op, step: number): OpResult;
-  snapshot(): Snapshot;
-  saveState(): unknown;
-  restoreState(saved: never): void;
-}
+import type { Forkable } from '../support/forkable.ts';
 
 interface Outcome {
   results: OpResult[];
