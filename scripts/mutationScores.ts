@@ -1,6 +1,6 @@
 /**
  * Prints the mutation score of model/ and of impl/ separately from Stryker's JSON report
- * (reports/mutation/mutation.json, or the reports named as arguments): killed + timeout over all valid mutants (killed, timeout,
+ * (reports/mutation/mutation.json, or the report named as argument): killed + timeout over all valid mutants (killed, timeout,
  * survived, no coverage), per folder, as Stryker counts it. Ignored mutants (failure-message text,
  * static mutants; stryker.config.mjs says why) are counted apart and are not in the score.
  *
@@ -22,13 +22,10 @@ interface Report {
 const DETECTED = new Set(['Killed', 'Timeout']);
 const VALID = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
 
-// Reports to read (default: the one `npm run mutation` writes). Several reports of disjoint file
-// sets — e.g. one run with `mutate: ['model/**']` and one with `impl/**` — are read as one.
-const paths = process.argv.length > 2 ? process.argv.slice(2) : ['reports/mutation/mutation.json'];
-const report: Report = { files: {} };
-for (const path of paths) {
-  Object.assign(report.files, (JSON.parse(readFileSync(path, 'utf8')) as Report).files);
-}
+// The report to read: the one `npm run mutation` writes, or another run's (a run restricted with
+// `mutate` still lists every file, the others with the statuses its incremental cache reused).
+const path = process.argv[2] ?? 'reports/mutation/mutation.json';
+const report = JSON.parse(readFileSync(path, 'utf8')) as Report;
 for (const folder of ['model/', 'impl/']) {
   const counts = new Map<string, number>();
   let unmeasured = 0;
