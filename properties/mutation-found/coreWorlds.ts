@@ -29,9 +29,8 @@ import { mergeBehaviours } from '../../src/campaign/behaviours.ts';
 import { implementationsFor } from '../../src/harness/registry.ts';
 import { DEFAULT_RUN_OPTIONS, type StepResult, runTrace } from '../../src/harness/runner.ts';
 import { renderStory } from '../../src/render/story.ts';
-import { sameBehaviours } from './differential.ts';
+import { resolveOnModel, sameBehaviours } from './differential.ts';
 import { declareLayout } from '../../model/boot/layout.ts';
-import { ModelAllocator } from '../../model/allocator.ts';
 
 type Draw = (min: number, max: number) => number;
 type Json = Record<string, unknown>;
@@ -177,8 +176,8 @@ function drawPhaseOp(draw: Draw, phase: (typeof PHASES)[number], context: OpCont
     case 'free':
       return { kind: 'free', pick };
     case 'fragment':
-      // A negative pick counts from the newest live allocation (resolveOnModel): -1, -3, -5, ...
-      // free every other recent allocation, leaving small free blocks between used ones.
+      // A negative pick counts from the newest live allocation (resolveNewestFirst): -1, -3,
+      // -5, ... free every other recent allocation, leaving small free blocks between used ones.
       return { kind: 'free', pick: -1 - 2 * draw(0, 3) };
     case 'pin':
       return { kind: draw(0, 3) === 0 ? 'unpin' : 'pin', pick };
@@ -193,7 +192,7 @@ function drawPhaseOp(draw: Draw, phase: (typeof PHASES)[number], context: OpCont
       if (world.devices.length === 0) return { kind: 'write', pick };
       const choice = draw(0, 5);
       if (choice === 0) return { kind: 'dmaFree', pick };
-      // A negative pick names the newest DMA range (resolveOnModel): written, then read back.
+      // A negative pick names the newest DMA range (resolveNewestFirst): written, then read back.
       if (choice === 1) return { kind: 'write', pick: -1 };
       if (choice === 2) return { kind: 'check', pick: -1 };
       const device = draw(0, world.devices.length - 1);
@@ -231,20 +230,15 @@ function newest(kind: GenOp['kind'], pick: number, live: LiveSet): Op | null {
   return { kind: 'free', target: live.nthOfKinds(['pages'], count + pick).id };
 }
 
-/** The generated ops made concrete: targets resolved against the model's live allocations. */
-export function resolveOnModel(world: World, genOps: readonly GenOp[]): Op[] {
-  const model = new ModelAllocator();
-  model.boot(world);
-  const live = new LiveSet();
-  const ops: Op[] = [];
-  for (const genOp of genOps) {
-    const op = 'pick' in genOp && genOp.pick < 0 ? newest(genOp.kind, genOp.pick, live)
-      : resolveGenOp(genOp, live);
-    if (op === null) continue;
-    live.record(op, ops.length, model.apply(op, ops.length));
-    ops.push(op);
-  }
-  return ops;
+/** resolveGenOp, except that a negative pick counts from the newest (newest()). */
+function resolveNewestFirst(genOp: GenOp, live: LiveSet): Op | null {
+  return 'pick' in genOp && genOp.pick < 0 ? newest(genOp.kind, genOp.pick, live)
+    : resolveGenOp(genOp, live);
+}
+
+/** The generated ops made concrete against the model's live allocations (resolveNewestFirst). */
+export function resolveEdgeOps(world: World, genOps: readonly GenOp[]): Op[] {
+  return resolveOnModel(world, genOps, resolveNewestFirst);
 }
 
 /** A world at the edges (null when parseWorld refuses the drawn JSON, which is rare). */
@@ -264,7 +258,7 @@ export function edgeTraceArbitrary(profile: Profile, opsMax: number): fc.Arbitra
     while (world === null) world = edgeWorld(draw, profile);
     const areaPages = declareLayout(world).areas.map((area) => area.count);
     const genOps = drawGenOps(draw, { world, areaPages }, opsMax);
-    return { world, ops: resolveOnModel(world, genOps) };
+    return { world, ops: resolveEdgeOps(world, genOps) };
   });
 }
 

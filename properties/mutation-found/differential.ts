@@ -35,14 +35,21 @@ export interface Trace {
   ops: Op[];
 }
 
-/** The generated ops made concrete: targets resolved against the model's live allocations. */
-function resolveOnModel(world: World, genOps: readonly GenOp[]): Op[] {
+/**
+ * The generated ops made concrete: targets resolved against the model's live allocations, by
+ * `resolve` (the campaign's resolveGenOp unless a property picks targets its own way).
+ */
+export function resolveOnModel(
+  world: World,
+  genOps: readonly GenOp[],
+  resolve: (genOp: GenOp, live: LiveSet) => Op | null = resolveGenOp,
+): Op[] {
   const model = new ModelAllocator();
   model.boot(world);
   const live = new LiveSet();
   const ops: Op[] = [];
   for (const genOp of genOps) {
-    const op = resolveGenOp(genOp, live);
+    const op = resolve(genOp, live);
     if (op === null) continue;
     live.record(op, ops.length, model.apply(op, ops.length));
     ops.push(op);
