@@ -280,7 +280,7 @@ export abstract class BuddyLayer {
       this.next[slot] = isNrFree ? 0 : slot;
       this.prev[slot] = slot;
     }
-    this.table = new AllocationTable(this.next, this.prev);
+    this.table = new AllocationTable(this.next, this.prev, this.maxOrder);
     this.lastSourceList = -1;
     this.splitDepths = 0;
     this.mergeDepths = 0;
