@@ -34,13 +34,22 @@ export const KIND_DMA = 2;
 export const KIND_NAMES = ['pages', 'cma', 'dma'] as const;
 
 /**
- * The hot record (file-local const enum: esbuild writes literals). TYPES packs a byte each:
- * kind, order + 1, migratetype, sourceList + 1 (order and sourceList are -1 for ranges).
+ * The hot record (file-local const enums: esbuild writes literals). TYPES packs kind (2 bits),
+ * order + 1 (4), migratetype (3), sourceList + 1 (3), the EXTRAS flag and area + 1 (8); order
+ * and sourceList are -1 for ranges, area for page allocations.
  */
 const enum H { PFN = 0, PAGE_COUNT = 1, ID = 2, TYPES = 3, SHIFT = 2 }
+const enum T {
+  KIND_MASK = 3, ORDER_SHIFT = 2, ORDER_MASK = 15, MT_SHIFT = 6, MT_MASK = 7, SOURCE_SHIFT = 9,
+  SOURCE_MASK = 7, EXTRAS = 1 << 12, AREA_SHIFT = 13, AREA_MASK = 255,
+}
 
-/** Bytes per record slot: the hot record, area, pinned, pinnedPfn, token, free-slot entry. */
-export const RECORD_BYTES = (1 << H.SHIFT) * 4 + 1 + 1 + 4 + 4 + 4;
+/**
+ * Bytes per record slot: the hot record, pinned, pinnedPfn, token, free-slot entry. The three
+ * extras are valid only while the record's EXTRAS flag is set — by the first pin or write —,
+ * so creating a record writes its one hot line and not three more of a slot freed long ago.
+ */
+export const RECORD_BYTES = (1 << H.SHIFT) * 4 + 1 + 4 + 4 + 4;
 
 /**
  * A copy of the table (AllocationTable.saveInto()), for BuddyCore.saveState(): the counts here,
@@ -61,7 +70,6 @@ export class AllocationTable {
   capacity = 0;
   liveCount = 0;
   private hot: Int32Array = new Int32Array(0);
-  private area: Int8Array = new Int8Array(0);
   private pinned: Uint8Array = new Uint8Array(0);
   private pinnedPfn: Int32Array = new Int32Array(0);
   private token: Int32Array = new Int32Array(0);
@@ -100,11 +108,8 @@ export class AllocationTable {
     hot[at + H.PFN] = pfn;
     hot[at + H.PAGE_COUNT] = pageCount;
     hot[at + H.ID] = id;
-    hot[at + H.TYPES] = kind | (order + 1) << 8 | migratetype << 16 | (sourceList + 1) << 24;
-    this.area[slot] = area;
-    this.pinned[slot] = 0;
-    this.pinnedPfn[slot] = -1;
-    this.token[slot] = 0;
+    hot[at + H.TYPES] = kind | (order + 1) << T.ORDER_SHIFT | migratetype << T.MT_SHIFT
+      | (sourceList + 1) << T.SOURCE_SHIFT | (area + 1) << T.AREA_SHIFT;
     this.markFrames(slot, kind, pfn, pageCount);
     this.mapId(id, slot, kind, pfn << 4 | (order + 1));
     this.liveCount++;
@@ -156,45 +161,47 @@ export class AllocationTable {
 
   /** KIND_PAGES, KIND_CMA or KIND_DMA. */
   kindOf(slot: number): number {
-    return this.hot[(slot << H.SHIFT) + H.TYPES] & 0xff;
+    return this.typesOf(slot) & T.KIND_MASK;
   }
 
   /** Buddy order of a page allocation; -1 for CMA and DMA ranges. */
   orderOf(slot: number): number {
-    return ((this.hot[(slot << H.SHIFT) + H.TYPES] >> 8) & 0xff) - 1;
+    return ((this.typesOf(slot) >> T.ORDER_SHIFT) & T.ORDER_MASK) - 1;
   }
 
   /** Requested migratetype of a page allocation; MIGRATE_CMA for ranges. */
   migratetypeOf(slot: number): number {
-    return (this.hot[(slot << H.SHIFT) + H.TYPES] >> 16) & 0xff;
+    return (this.typesOf(slot) >> T.MT_SHIFT) & T.MT_MASK;
   }
 
   /** The free list type a page allocation's block was taken from; -1 for ranges. */
   sourceListOf(slot: number): number {
-    return (this.hot[(slot << H.SHIFT) + H.TYPES] >>> 24) - 1;
+    return ((this.typesOf(slot) >> T.SOURCE_SHIFT) & T.SOURCE_MASK) - 1;
   }
 
   setSourceList(slot: number, migratetype: number): void {
     const at = (slot << H.SHIFT) + H.TYPES;
-    this.hot[at] = (this.hot[at] & 0xffffff) | (migratetype + 1) << 24;
+    this.hot[at] = (this.hot[at] & ~(T.SOURCE_MASK << T.SOURCE_SHIFT))
+      | (migratetype + 1) << T.SOURCE_SHIFT;
   }
 
   /** The CMA area of a range; -1 for page allocations. */
   areaOf(slot: number): number {
-    return this.area[slot];
+    return ((this.typesOf(slot) >> T.AREA_SHIFT) & T.AREA_MASK) - 1;
   }
 
   isPinned(slot: number): boolean {
-    return this.pinned[slot] === 1;
+    return this.hasExtras(slot) && this.pinned[slot] === 1;
   }
 
   /** The pfn the allocation had when pinned, -1 when not pinned. */
   pinnedPfnOf(slot: number): number {
-    return this.pinnedPfn[slot];
+    return this.hasExtras(slot) ? this.pinnedPfn[slot] : -1;
   }
 
   /** pin / unpin (idempotent): a new pin remembers the pfn it was taken at. */
   setPinned(slot: number, pinned: boolean): void {
+    this.claimExtras(slot);
     if (pinned && this.pinned[slot] === 0) this.pinnedPfn[slot] = this.pfnOf(slot);
     if (!pinned) this.pinnedPfn[slot] = -1;
     this.pinned[slot] = pinned ? 1 : 0;
@@ -202,7 +209,24 @@ export class AllocationTable {
 
   /** Data token last written by a `write` op (0 = never written). */
   tokenOf(slot: number): number {
-    return this.token[slot];
+    return this.hasExtras(slot) ? this.token[slot] : 0;
+  }
+
+  private typesOf(slot: number): number {
+    return this.hot[(slot << H.SHIFT) + H.TYPES];
+  }
+
+  private hasExtras(slot: number): boolean {
+    return (this.typesOf(slot) & T.EXTRAS) !== 0;
+  }
+
+  /** Makes the extras of `slot` valid: not pinned, never written, unless they already were. */
+  private claimExtras(slot: number): void {
+    if (this.hasExtras(slot)) return;
+    this.pinned[slot] = 0;
+    this.pinnedPfn[slot] = -1;
+    this.token[slot] = 0;
+    this.hot[(slot << H.SHIFT) + H.TYPES] |= T.EXTRAS;
   }
 
   /**
@@ -259,6 +283,7 @@ export class AllocationTable {
 
   /** `write`: the token in the record and in every frame. */
   write(slot: number, token: number): void {
+    this.claimExtras(slot);
     this.token[slot] = token;
     const pfn = this.pfnOf(slot);
     this.frames.fill(token, pfn, pfn + this.pageCountOf(slot));
@@ -270,7 +295,7 @@ export class AllocationTable {
    * model's snapshot).
    */
   frameToken(slot: number): number {
-    if (this.token[slot] === 0) return 0;
+    if (this.tokenOf(slot) === 0) return 0;
     const start = this.pfnOf(slot);
     const end = start + this.pageCountOf(slot);
     const first = this.frames[start];
@@ -349,7 +374,7 @@ export class AllocationTable {
   /** Rebuilds byteViews after an array was replaced: every array of the table, as bytes. */
   private refreshViews(): void {
     const arrays: TypedArray[] = [
-      this.hot, this.pinnedPfn, this.token, this.freeSlots, this.handles, this.area, this.pinned,
+      this.hot, this.pinnedPfn, this.token, this.freeSlots, this.handles, this.pinned,
     ];
     this.byteViews = arrays.map((array) => (
       new Uint8Array(array.buffer, array.byteOffset, array.byteLength)));
@@ -379,7 +404,6 @@ export class AllocationTable {
   /** Fresh arrays of the sizes a saved table had (restoreFrom() then fills them). */
   private allocate(capacity: number, handlesLength: number): void {
     this.hot = new Int32Array(capacity << H.SHIFT);
-    this.area = new Int8Array(capacity);
     this.pinned = new Uint8Array(capacity);
     this.pinnedPfn = new Int32Array(capacity);
     this.token = new Int32Array(capacity);
@@ -392,7 +416,6 @@ export class AllocationTable {
   private grow(capacity: number): void {
     const old = this.capacity;
     this.hot = resize(this.hot, capacity << H.SHIFT, Int32Array);
-    this.area = resize(this.area, capacity, Int8Array);
     this.pinned = resize(this.pinned, capacity, Uint8Array);
     this.pinnedPfn = resize(this.pinnedPfn, capacity, Int32Array);
     this.token = resize(this.token, capacity, Int32Array);
@@ -404,7 +427,7 @@ export class AllocationTable {
   }
 }
 
-type TypedArray = Int32Array | Uint8Array | Int8Array;
+type TypedArray = Int32Array | Uint8Array;
 
 function resize<T extends TypedArray>(
   array: T, length: number, Type: new (length: number) => T,
