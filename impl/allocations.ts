@@ -6,10 +6,11 @@
  *
  * Layout (STYLE G15):
  * - What a free, a migration scan and ownerAt() read is one 16-byte record per slot in `hot`
- *   (Int32Array): pfn, page count, id, and kind | order | migratetype | source list packed in
- *   bytes. Freeing a random handle then costs one cache line instead of one per field, and
- *   40k live records stay within L2 (a 64-byte record measured slower than both: it does not).
- *   Pins and tokens, read by rarer ops, are plain arrays by slot. A stack of free slots is
+ *   (Int32Array): pfn, page count, id, and kind | order | migratetype | source list | area
+ *   packed in one word. Freeing a random handle then costs one cache line instead of one per
+ *   field, and 40k live records stay within L2 (a 64-byte record measured slower than both: it
+ *   does not). Pins and tokens, read by rarer ops, are plain arrays by slot, valid once the
+ *   record's EXTRAS flag says a pin or write set them (RECORD_BYTES). A stack of free slots is
  *   reused last-in first-out; the table doubles when full, so its memory follows the number of
  *   *live* allocations (at most the trace length), not the page count: RECORD_BYTES per slot.
  * - Per page frame nothing extra: while a frame is allocated the buddy's `next[pfn]` may hold
@@ -80,7 +81,8 @@ export class AllocationTable {
   private byteViews: Uint8Array[] = [];
 
   /**
-   * @param owner  the buddy's `next` array (owner slot of each allocated frame)
+   * @param owner  the buddy's `next` array (owner slot of a page allocation's head frame and
+   *               of every frame of a range)
    * @param frames the buddy's `prev` array (data token of each allocated frame)
    * @param maxOrder the largest order of a page allocation (how far ownerAt() looks for a head)
    */
