@@ -55,11 +55,22 @@ export abstract class IsolationLayer extends FallbackLayer {
 
   /**
    * Mirrors undo_isolate_page_range(): every ISOLATE pageblock of [startPfn, endPfn) gets
-   * `migratetype` — the caller's, not the block's former type (§6.2 step 8, switch P26).
+   * `migratetype` — the caller's, not the block's former type (§6.2 step 8, switch P26). K4_9
+   * takes pageblock-aligned ends; K6_1 aligns [start, end) outwards itself
+   * (pageblock_start_pfn(), pageblock_align()), as model/isolation.ts does.
    */
   undoIsolatePageRange(startPfn: number, endPfn: number, migratetype: number): void {
     const pageblockPages = 1 << this.pageblockOrder;
-    for (let pfn = startPfn; pfn < endPfn && pfn < this.pages; pfn += pageblockPages) {
+    let start = startPfn;
+    let end = endPfn;
+    if (this.isK6_1) {
+      start = startPfn - (startPfn % pageblockPages);
+      end = Math.ceil(endPfn / pageblockPages) * pageblockPages;
+    } else {
+      assert(startPfn % pageblockPages === 0 && endPfn % pageblockPages === 0,
+        () => `undo_isolate_page_range: [${startPfn}, ${endPfn}) not pageblock-aligned`);
+    }
+    for (let pfn = start; pfn < end && pfn < this.pages; pfn += pageblockPages) {
       if (this.pageblockMigratetype(pfn) !== MIGRATE_ISOLATE) continue;
       this.unsetMigratetypeIsolate(pfn, migratetype);
     }

@@ -96,6 +96,7 @@ const PLAN: Record<Profile, Record<ProbeCall['kind'], { runs: number; reached: s
         'isolate.concurrent.-16',
         'isolate.alreadyIsolated',
         'isolate.splitFreePage',
+        'undo.unaligned',
       ],
     },
     unmovable: {

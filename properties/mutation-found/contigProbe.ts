@@ -37,10 +37,8 @@
  *     offlining (4.9 __offline_pages()) passes pageblock-aligned ranges of one zone
  *     (test_pages_in_a_zone()), MOVABLE. K6_1 takes any [start, end) of one zone
  *     (alloc_contig_range() passes its own) and aligns it itself. undo_isolate_page_range() gets
- *     [pageblock_start(start), pageblock_align(end)) on both sides: K6_1's aligns an unaligned
- *     range itself, but impl's undoIsolatePageRange() does not (its only caller aligns first),
- *     and with an unaligned range it leaves the last block isolated — reported to the lead,
- *     not probed.
+ *     the same [start, end): K6_1's aligns an unaligned range itself (impl's did not once, and
+ *     left the last block isolated).
  *   - has_unmovable_pages(): K4_9 one pageblock of a zone; K6_1 a sub-range of one pageblock,
  *     with MOVABLE or CMA.
  */
@@ -507,14 +505,10 @@ export function probeIsolation(sides: Sides, range: ProbeRange, reached: Reached
   }
   if (ret !== 0) return snapshot;
   if (state.world.profile === 'K6_1') probeConcurrentIsolation(sides, range, reached);
-  const alignedStart = startPfn - (startPfn % blockPages);
-  const alignedEnd = Math.ceil(endPfn / blockPages) * blockPages;
-  undoIsolatePageRange(state, alignedStart, alignedEnd, mt);
-  core.undoIsolatePageRange(alignedStart, alignedEnd, mt);
-  return expectSameState(
-    sides,
-    `after undo_isolate_page_range(${alignedStart}, ${alignedEnd}, ${mt})`,
-  );
+  if (startPfn % blockPages !== 0 || endPfn % blockPages !== 0) count(reached, 'undo.unaligned');
+  undoIsolatePageRange(state, startPfn, endPfn, mt);
+  core.undoIsolatePageRange(startPfn, endPfn, mt);
+  return expectSameState(sides, `after undo_isolate_page_range(${startPfn}, ${endPfn}, ${mt})`);
 }
 
 /**
