@@ -91,6 +91,11 @@ function timeModel(world: YardstickWorld, ops: readonly Op[]): number {
   return ops.length / ((performance.now() - started) / 1000);
 }
 
+/** Every round's ops/s in millions, as the table's numbers. */
+function millions(timed: readonly number[]): string {
+  return timed.map((opsPerSecond) => (opsPerSecond / 1e6).toFixed(3)).join(' ');
+}
+
 function fmt(opsPerSecond: number): string {
   return `${(opsPerSecond / 1e6).toFixed(3).padStart(8)} M ops/s`;
 }
@@ -114,11 +119,10 @@ function modelVersusImpl(): void {
   const modelRounds = Array.from({ length: ROUNDS }, () => timeModel(world, ops));
   const impl = Math.max(...implRounds);
   const model = Math.max(...modelRounds);
-  const rounds = (timed: number[]) => timed.map((opsPerSecond) => (opsPerSecond / 1e6).toFixed(3)).join(' ');
   console.log(`same trace, 2^18 pages, ${ops.length} ops (Allocator.apply),`
     + ` best of ${ROUNDS} rounds each:`);
-  console.log(`  model ${fmt(model)}   (rounds ${rounds(modelRounds)})`);
-  console.log(`  impl  ${fmt(impl)}   (rounds ${rounds(implRounds)})`);
+  console.log(`  model ${fmt(model)}   (rounds ${millions(modelRounds)})`);
+  console.log(`  impl  ${fmt(impl)}   (rounds ${millions(implRounds)})`);
   console.log(`  ratio impl/model ${(impl / model).toFixed(1)}x  (target >= 20x)`);
   console.log(`RESULT model_vs_impl model_ops_per_s=${Math.round(model)}`
     + ` impl_ops_per_s=${Math.round(impl)} ratio=${(impl / model).toFixed(2)}`);
@@ -157,7 +161,7 @@ function checkedRunner(): void {
   console.log(`checked differential runner, worlds of 64..1024 pages, full check every ${options.runOptions.fullCheckEvery} steps:`);
   console.log(`  ${runs} runs, ${ops} ops, ${failures} failing runs, best of ${ROUNDS} passes after a warm-up pass:`
     + ` ${fmt(best)}  (target >= 0.220 M ops/s)`);
-  console.log(`  passes: ${passes.map((timed) => (timed.opsPerSecond / 1e6).toFixed(3)).join(' ')} M ops/s`);
+  console.log(`  passes: ${millions(passes.map((timed) => timed.opsPerSecond))} M ops/s`);
   console.log(`RESULT checked_runner ops=${ops} ops_per_s=${Math.round(best)} failing_runs=${failures}`);
 }
 

@@ -48,16 +48,13 @@ export abstract class ContigLayer extends MigrateLayer {
    * covers the same pageblock-aligned range. Returns 0, -EBUSY or -ENOMEM.
    */
   allocContigRangeK6_1(startPfn: number, endPfn: number, migratetype: number): number {
-    const pageblockPages = 1 << this.pageblockOrder;
     let ret = this.startIsolatePageRange(startPfn, endPfn, migratetype);
     if (ret === 0) {
       ret = this.migrateRange(startPfn, endPfn);
       if (ret === 0 || ret === -EBUSY) ret = this.takeRange(startPfn, endPfn, 0);
     }
     // undo_isolate_page_range() aligns [start, end) to pageblocks itself.
-    const isolateStart = startPfn & ~(pageblockPages - 1);
-    const isolateEnd = Math.ceil(endPfn / pageblockPages) * pageblockPages;
-    this.undoIsolatePageRange(isolateStart, isolateEnd, migratetype);
+    this.undoIsolatePageRange(startPfn, endPfn, migratetype);
     return ret;
   }
 

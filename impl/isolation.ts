@@ -53,6 +53,16 @@ export abstract class IsolationLayer extends FallbackLayer {
     return 0;
   }
 
+  /** pageblock_start_pfn(): `pfn` rounded down to its pageblock's first pfn. */
+  pageblockStart(pfn: number): number {
+    return pfn & ~((1 << this.pageblockOrder) - 1);
+  }
+
+  /** pageblock_align(): `pfn` rounded up to a pageblock boundary. */
+  pageblockAlign(pfn: number): number {
+    return this.pageblockStart(pfn + (1 << this.pageblockOrder) - 1);
+  }
+
   /**
    * Mirrors undo_isolate_page_range(): every ISOLATE pageblock of [startPfn, endPfn) gets
    * `migratetype` — the caller's, not the block's former type (§6.2 step 8, switch P26). K4_9
@@ -61,16 +71,13 @@ export abstract class IsolationLayer extends FallbackLayer {
    */
   undoIsolatePageRange(startPfn: number, endPfn: number, migratetype: number): void {
     const pageblockPages = 1 << this.pageblockOrder;
-    let start = startPfn;
-    let end = endPfn;
-    if (this.isK6_1) {
-      start = startPfn - (startPfn % pageblockPages);
-      end = Math.ceil(endPfn / pageblockPages) * pageblockPages;
-    } else {
+    if (!this.isK6_1) {
       assert(startPfn % pageblockPages === 0 && endPfn % pageblockPages === 0,
         () => `undo_isolate_page_range: [${startPfn}, ${endPfn}) not pageblock-aligned`);
     }
-    for (let pfn = start; pfn < end && pfn < this.pages; pfn += pageblockPages) {
+    const end = this.pageblockAlign(endPfn);
+    for (let pfn = this.pageblockStart(startPfn); pfn < end && pfn < this.pages;
+      pfn += pageblockPages) {
       if (this.pageblockMigratetype(pfn) !== MIGRATE_ISOLATE) continue;
       this.unsetMigratetypeIsolate(pfn, migratetype);
     }
@@ -166,8 +173,8 @@ export abstract class IsolationLayer extends FallbackLayer {
    */
   startIsolatePageRangeK6_1(startPfn: number, endPfn: number, migratetype: number): number {
     const pageblockPages = 1 << this.pageblockOrder;
-    const isolateStart = startPfn & ~(pageblockPages - 1);
-    const isolateEnd = Math.ceil(endPfn / pageblockPages) * pageblockPages;
+    const isolateStart = this.pageblockStart(startPfn);
+    const isolateEnd = this.pageblockAlign(endPfn);
     let ret = this.isolateSinglePageblockK6_1(isolateStart, false, false, migratetype);
     if (ret !== 0) return ret;
     const skipIsolation = isolateStart === isolateEnd - pageblockPages;
