@@ -13,9 +13,10 @@
  * `core` after boot.
  *
  * The apply layer allocates only what it returns: one object per successful allocation or
- * free ({ ok, pfn }); every other result is a frozen constant. Op fields are read once, a target
- * handle is one cache line (impl/allocations.ts), and assertion messages are built only when
- * they fail. What remains per op is mostly the buddy's own memory traffic.
+ * free ({ ok, pfn }); every other result is a frozen constant. Op fields are read once, a page
+ * allocation's record is the 8-byte entry of its handle (impl/allocations.ts), and assertion
+ * messages are built only when they fail. What remains per op is mostly the buddy's own memory
+ * traffic.
  *
  * Building a bug-zoo mutant (zoo/, one file each). Every kernel step impl takes is a method of
  * BuddyCore (import it from here); a mutant subclasses it, overrides ONE method to break one
@@ -277,9 +278,9 @@ export class ImplAllocator implements Allocator {
   /** free: __free_pages(page, order); a pin goes with the allocation. */
   protected freeOp(core: BuddyCore, target: number): OpResult {
     const table = core.table;
-    targetSlot(table, target, KIND_PAGES);
-    const pfn = table.pfnOfHandle(target);
-    const order = table.orderOfHandle(target);
+    checkTarget(table, target, KIND_PAGES);
+    const pfn = table.pfnOf(target);
+    const order = table.orderOf(target);
     table.release(target);
     core.freePages(pfn, order);
     return { ok: true, pfn };
@@ -323,10 +324,10 @@ export class ImplAllocator implements Allocator {
   /** cmaRelease / dmaFree: cma_release(area, pfn, count) (§5.7). */
   protected cmaReleaseOp(core: BuddyCore, target: number, kind: number): OpResult {
     const table = core.table;
-    const slot = targetSlot(table, target, kind);
-    const area = core.areas[table.areaOf(slot)];
-    const pfn = table.pfnOf(slot);
-    const count = table.pageCountOf(slot);
+    checkTarget(table, target, kind);
+    const area = core.areas[table.areaOf(target)];
+    const pfn = table.pfnOf(target);
+    const count = table.pageCountOf(target);
     table.release(target);
     return core.cmaRelease(area, pfn, count) ? OK : RELEASE_FAILED;
   }
@@ -338,26 +339,27 @@ export class ImplAllocator implements Allocator {
    */
   protected pinOp(core: BuddyCore, target: number, pinned: boolean): OpResult {
     const table = core.table;
-    const slot = targetSlot(table, target, KIND_PAGES);
+    checkTarget(table, target, KIND_PAGES);
     if (!pinned) {
-      table.setPinned(slot, false);
+      table.setPinned(target, false);
       return OK;
     }
-    return core.pinUserPages(slot) ? OK : ENOMEM;
+    return core.pinUserPages(target) ? OK : ENOMEM;
   }
 
   /** write: token = step + 1 in the allocation and each of its frames. */
   protected writeOp(core: BuddyCore, target: number, step: number): OpResult {
-    core.table.write(targetSlot(core.table, target, -1), step + 1);
+    checkTarget(core.table, target, -1);
+    core.table.write(target, step + 1);
     return OK;
   }
 
   /** check: every frame holds the allocation's token; never-written memory has none. */
   protected checkOp(core: BuddyCore, target: number): OpResult {
     const table = core.table;
-    const slot = targetSlot(table, target, -1);
-    const token = table.tokenOf(slot);
-    return token === 0 || table.frameToken(slot) === token ? OK : DATA_MISMATCH;
+    checkTarget(table, target, -1);
+    const token = table.tokenOf(target);
+    return token === 0 || table.frameToken(target) === token ? OK : DATA_MISMATCH;
   }
 
   private state(): Booted {
@@ -376,21 +378,18 @@ function requestMigratetype(name: RequestMigratetypeName): number {
 }
 
 /**
- * The slot of a live allocation `target` of `kind` (-1: any kind); the harness resolved it.
- * Reads only the handle's line (impl/allocations.ts).
+ * Asserts that `target` is a live allocation of `kind` (-1: any kind); the harness resolved it.
+ * Reads only the handle's record (impl/allocations.ts).
  */
-function targetSlot(table: AllocationTable, target: number, kind: number): number {
-  const slot = table.slotOf(target);
-  if (slot < 0 || (kind >= 0 && table.kindOfHandle(target) !== kind)) {
+function checkTarget(table: AllocationTable, target: number, kind: number): void {
+  if (!table.isLive(target) || (kind >= 0 && table.kindOf(target) !== kind)) {
     badTarget(table, target, kind);
   }
-  return slot;
 }
 
 function badTarget(table: AllocationTable, target: number, kind: number): never {
-  const slot = table.slotOf(target);
-  assert(slot >= 0, `ImplAllocator: target ${target} is not a live allocation`);
-  throw new AssertionError(`ImplAllocator: target ${target} has kind ${table.kindOf(slot)},`
+  assert(table.isLive(target), `ImplAllocator: target ${target} is not a live allocation`);
+  throw new AssertionError(`ImplAllocator: target ${target} has kind ${table.kindOf(target)},`
     + ` op needs ${kind}`);
 }
 

@@ -20,7 +20,7 @@
  *   kernel's page->lru. Indices >= pages are list sentinels, one per (zone, order, migratetype),
  *   so lists are circular and list_del() needs neither the list head nor a branch (as the C
  *   yardstick). While a page is allocated its two slots are unused by the lists, so
- *   impl/allocations.ts (`table`) keeps the owner slot in `next` and the data token in `prev`.
+ *   impl/allocations.ts (`table`) keeps the owner handle in `next` and the data token in `prev`.
  * - `freeOrder` (Int8Array by pfn) is PageBuddy + page_private: the order of a free block's head
  *   page, -1 for every other page (1 B/page). The list a head is on is never stored: no kernel
  *   path reads it, and the snapshot walks the lists.

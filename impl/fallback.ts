@@ -244,8 +244,8 @@ export abstract class FallbackLayer extends BuddyLayer {
    */
   pageIsLru(pfn: number): boolean {
     const table = this.table;
-    const slot = table.ownerAt(pfn);
-    return slot >= 0 && table.kindOf(slot) === KIND_PAGES
-      && table.migratetypeOf(slot) === MIGRATE_MOVABLE;
+    const id = table.ownerAt(pfn);
+    return id >= 0 && table.kindOf(id) === KIND_PAGES
+      && table.migratetypeOf(id) === MIGRATE_MOVABLE;
   }
 }

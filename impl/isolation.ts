@@ -247,13 +247,13 @@ export abstract class IsolationLayer extends FallbackLayer {
         pfn += 1 << order;
         continue;
       }
-      const slot = table.ownerAt(pfn);
-      if (slot < 0 || !this.isCompoundPage(slot)) {
+      const id = table.ownerAt(pfn);
+      if (id < 0 || !this.isCompoundPage(id)) {
         pfn++;
         continue;
       }
-      const headPfn = table.pfnOf(slot);
-      const pageCount = table.pageCountOf(slot);
+      const headPfn = table.pfnOf(id);
+      const pageCount = table.pageCountOf(id);
       if (headPfn + pageCount <= boundaryPfn) {
         pfn = headPfn + pageCount;
         continue;
@@ -309,10 +309,10 @@ export abstract class IsolationLayer extends FallbackLayer {
    * (docs/MODEL.md "K6_1", THPs); UNMOVABLE and RECLAIMABLE allocations and CMA/DMA ranges are
    * not compound.
    */
-  isCompoundPage(slot: number): boolean {
+  isCompoundPage(id: number): boolean {
     const table = this.table;
-    return table.kindOf(slot) === KIND_PAGES && table.orderOf(slot) > 0
-      && table.migratetypeOf(slot) === MIGRATE_MOVABLE;
+    return table.kindOf(id) === KIND_PAGES && table.orderOf(id) > 0
+      && table.migratetypeOf(id) === MIGRATE_MOVABLE;
   }
 
   /**
@@ -384,18 +384,18 @@ export abstract class IsolationLayer extends FallbackLayer {
         pfn += (1 << order) - 1;
         continue;
       }
-      const slot = table.ownerAt(pfn);
-      if (slot < 0) {
+      const id = table.ownerAt(pfn);
+      if (id < 0) {
         if (this.isFreeInterior(pfn)) continue;
         return true; // PageReserved
       }
-      if (this.isCompoundPage(slot)) {
-        pfn = table.pfnOf(slot) + table.pageCountOf(slot) - 1;
+      if (this.isCompoundPage(id)) {
+        pfn = table.pfnOf(id) + table.pageCountOf(id) - 1;
         continue;
       }
-      if (table.kindOf(slot) !== KIND_PAGES) return true;
-      if (table.pfnOf(slot) !== pfn) continue; // refcount 0: a tail of a non-compound block
-      if (table.migratetypeOf(slot) === MIGRATE_MOVABLE) continue; // PageLRU
+      if (table.kindOf(id) !== KIND_PAGES) return true;
+      if (table.pfnOf(id) !== pfn) continue; // refcount 0: a tail of a non-compound block
+      if (table.migratetypeOf(id) === MIGRATE_MOVABLE) continue; // PageLRU
       return true;
     }
     return false;
@@ -447,12 +447,12 @@ export abstract class IsolationLayer extends FallbackLayer {
         scanPfn += 1 << order;
         continue;
       }
-      const slot = table.ownerAt(scanPfn);
-      if (slot < 0) {
+      const id = table.ownerAt(scanPfn);
+      if (id < 0) {
         if (!this.isFreeInterior(scanPfn)) return true; // a reserved page
-      } else if (table.kindOf(slot) !== KIND_PAGES) {
+      } else if (table.kindOf(id) !== KIND_PAGES) {
         return true;
-      } else if (table.pfnOf(slot) === scanPfn && table.migratetypeOf(slot) !== MIGRATE_MOVABLE) {
+      } else if (table.pfnOf(id) === scanPfn && table.migratetypeOf(id) !== MIGRATE_MOVABLE) {
         return true;
       }
       scanPfn++;

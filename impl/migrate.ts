@@ -26,7 +26,7 @@ import { IsolationLayer } from './isolation.ts';
 
 export const ENOMEM = 12;
 
-/** One batch of slots, allocated once (no array per scan); scratch, never state. */
+/** One batch of allocation handles, allocated once (no array per scan); scratch, never state. */
 const batch = new Int32Array(limits.compactClusterMax);
 
 export abstract class MigrateLayer extends IsolationLayer {
@@ -43,13 +43,13 @@ export abstract class MigrateLayer extends IsolationLayer {
           pfn += 1 << order;
           continue;
         }
-        const slot = table.ownerAt(pfn);
-        if (slot < 0) {
+        const id = table.ownerAt(pfn);
+        if (id < 0) {
           pfn++;
           continue;
         }
-        if (this.isMigratable(slot)) batch[batchSize++] = slot;
-        pfn = table.pfnOf(slot) + table.pageCountOf(slot);
+        if (this.isMigratable(id)) batch[batchSize++] = id;
+        pfn = table.pfnOf(id) + table.pageCountOf(id);
       }
       // migrate_pages(): from the list head, i.e. the highest pfn first.
       for (let index = batchSize - 1; index >= 0; index--) {
@@ -63,11 +63,11 @@ export abstract class MigrateLayer extends IsolationLayer {
    * isolate_migratepages_block()'s test (§12.5): the page is on an LRU list (a MOVABLE page
    * allocation) and not pinned (page_count > page_mapcount → isolate_fail).
    */
-  isMigratable(slot: number): boolean {
+  isMigratable(id: number): boolean {
     const table = this.table;
-    return table.kindOf(slot) === KIND_PAGES
-      && table.migratetypeOf(slot) === MIGRATE_MOVABLE
-      && !table.isPinned(slot);
+    return table.kindOf(id) === KIND_PAGES
+      && table.migratetypeOf(id) === MIGRATE_MOVABLE
+      && !table.isPinned(id);
   }
 
   /**
@@ -75,9 +75,9 @@ export abstract class MigrateLayer extends IsolationLayer {
    * migrate_page_copy(), then free the old block (putback of the source page). False when no
    * target exists.
    */
-  unmapAndMove(slot: number): boolean {
+  unmapAndMove(id: number): boolean {
     const targetMigratetype = this.mobilityGroupingDisabled ? MIGRATE_UNMOVABLE : MIGRATE_MOVABLE;
-    return this.moveAllocation(slot, targetMigratetype);
+    return this.moveAllocation(id, targetMigratetype);
   }
 
   /**
@@ -86,16 +86,16 @@ export abstract class MigrateLayer extends IsolationLayer {
    * source list becomes the target's; its requested migratetype stays), free the old block
    * with its pageblock's current type. False when no target exists (nothing changed).
    */
-  moveAllocation(slot: number, targetMigratetype: number): boolean {
+  moveAllocation(id: number, targetMigratetype: number): boolean {
     const table = this.table;
-    const order = table.orderOf(slot);
+    const order = table.orderOf(id);
     this.lastSourceList = targetMigratetype;
     const targetPfn = this.getPageFromFreelist(order, targetMigratetype);
     if (targetPfn < 0) return false;
-    const sourcePfn = table.pfnOf(slot);
-    this.migratePageCopy(targetPfn, sourcePfn, table.pageCountOf(slot));
-    table.moveTo(slot, targetPfn);
-    table.setSourceList(slot, this.lastSourceList);
+    const sourcePfn = table.pfnOf(id);
+    this.migratePageCopy(targetPfn, sourcePfn, table.pageCountOf(id));
+    table.moveTo(id, targetPfn);
+    table.setSourceList(id, this.lastSourceList);
     this.freePages(sourcePfn, order);
     this.stats[STAT.migratePages] += 1 << order;
     return true;
@@ -107,9 +107,9 @@ export abstract class MigrateLayer extends IsolationLayer {
    * check_and_migrate_movable_pages(). Idempotent. False when the K6_1 migration found no
    * target (-ENOMEM): the allocation then stays where it was, not pinned.
    */
-  pinUserPages(slot: number): boolean {
-    if (this.isK6_1 && !this.checkAndMigrateMovablePages(slot)) return false;
-    this.table.setPinned(slot, true);
+  pinUserPages(id: number): boolean {
+    if (this.isK6_1 && !this.checkAndMigrateMovablePages(id)) return false;
+    this.table.setPinned(id, true);
     return true;
   }
 
@@ -119,17 +119,17 @@ export abstract class MigrateLayer extends IsolationLayer {
    * with alloc_migration_target(GFP_USER | __GFP_NOWARN) inside memalloc_pin_save(), i.e. an
    * UNMOVABLE request of its order — never CMA. True when the page may now be pinned.
    */
-  checkAndMigrateMovablePages(slot: number): boolean {
-    if (this.folioIsLongtermPinnable(slot)) return true;
-    return this.moveAllocation(slot, MIGRATE_UNMOVABLE);
+  checkAndMigrateMovablePages(id: number): boolean {
+    if (this.folioIsLongtermPinnable(id)) return true;
+    return this.moveAllocation(id, MIGRATE_UNMOVABLE);
   }
 
   /**
    * Mirrors folio_is_longterm_pinnable() — include/linux/mm.h K6_1: false for a folio whose
    * head page's pageblock is CMA or ISOLATE (no ZONE_MOVABLE or device memory here).
    */
-  folioIsLongtermPinnable(slot: number): boolean {
-    const migratetype = this.pageblockMigratetype(this.table.pfnOf(slot));
+  folioIsLongtermPinnable(id: number): boolean {
+    const migratetype = this.pageblockMigratetype(this.table.pfnOf(id));
     return migratetype !== MIGRATE_CMA && migratetype !== MIGRATE_ISOLATE;
   }
 

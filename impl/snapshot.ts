@@ -40,7 +40,7 @@ export function buildSnapshot(source: SnapshotSource): Snapshot {
     zones: world.zones.map((zone, index) => zoneSnapshot(core, index, zone.name)),
     pageblocks: pageblockLetters(core),
     reserved: source.reserved.map((range) => ({ ...range })),
-    allocations: table.liveSlotsById().map((slot) => allocationSnapshot(table, slot)),
+    allocations: table.liveIds().map((id) => allocationSnapshot(table, id)),
     cma: areas.map((area) => areaSnapshot(area, world)),
     totalcmaPages: totalcmaPages(areas, core.isK6_1),
   };
@@ -105,21 +105,21 @@ function pageblockLetters(core: BuddyLayer): string {
   return letters;
 }
 
-function allocationSnapshot(table: AllocationTable, slot: number): AllocationSnapshot {
-  const isPages = table.kindOf(slot) === KIND_PAGES;
+function allocationSnapshot(table: AllocationTable, id: number): AllocationSnapshot {
+  const isPages = table.kindOf(id) === KIND_PAGES;
   return {
-    id: table.idOf(slot),
-    kind: KIND_NAMES[table.kindOf(slot)],
-    pfn: table.pfnOf(slot),
-    pageCount: table.pageCountOf(slot),
-    order: isPages ? table.orderOf(slot) : -1,
-    migratetype: (isPages ? table.migratetypeOf(slot) : MIGRATE_CMA) as Migratetype,
-    sourceList: isPages ? (table.sourceListOf(slot) as Migratetype) : -1,
-    area: isPages ? -1 : table.areaOf(slot),
-    pinned: table.isPinned(slot),
-    pinnedPfn: table.pinnedPfnOf(slot),
-    token: table.tokenOf(slot),
-    frameToken: table.frameToken(slot),
+    id,
+    kind: KIND_NAMES[table.kindOf(id)],
+    pfn: table.pfnOf(id),
+    pageCount: table.pageCountOf(id),
+    order: isPages ? table.orderOf(id) : -1,
+    migratetype: (isPages ? table.migratetypeOf(id) : MIGRATE_CMA) as Migratetype,
+    sourceList: isPages ? (table.sourceListOf(id) as Migratetype) : -1,
+    area: isPages ? -1 : table.areaOf(id),
+    pinned: table.isPinned(id),
+    pinnedPfn: table.pinnedPfnOf(id),
+    token: table.tokenOf(id),
+    frameToken: table.frameToken(id),
   };
 }
 
@@ -165,30 +165,29 @@ export function buildStepView(
     }
   }
   into[at++] = totalcmaPages(core.areas, core.isK6_1);
-  const slot = core.table.slotOf(allocationId);
-  if (slot < 0) into[at++] = -1;
-  else at = writeAllocationView(core.table, slot, into, at);
+  if (!core.table.isLive(allocationId)) into[at++] = -1;
+  else at = writeAllocationView(core.table, allocationId, into, at);
   if (into.length !== at) into.length = at;
   return into;
 }
 
 /** The allocation entries of the step view, in ALLOCATION_VIEW_FIELDS order. */
 function writeAllocationView(
-  table: AllocationTable, slot: number, into: number[], from: number,
+  table: AllocationTable, id: number, into: number[], from: number,
 ): number {
-  const isPages = table.kindOf(slot) === KIND_PAGES;
+  const isPages = table.kindOf(id) === KIND_PAGES;
   let at = from;
   into[at++] = 1;
-  into[at++] = ALLOCATION_KIND_CODES.indexOf(KIND_NAMES[table.kindOf(slot)]);
-  into[at++] = table.pfnOf(slot);
-  into[at++] = table.pageCountOf(slot);
-  into[at++] = isPages ? table.orderOf(slot) : -1;
-  into[at++] = isPages ? table.migratetypeOf(slot) : MIGRATE_CMA;
-  into[at++] = isPages ? table.sourceListOf(slot) : -1;
-  into[at++] = isPages ? -1 : table.areaOf(slot);
-  into[at++] = table.isPinned(slot) ? 1 : 0;
-  into[at++] = table.pinnedPfnOf(slot);
-  into[at++] = table.tokenOf(slot);
-  into[at++] = table.frameToken(slot);
+  into[at++] = ALLOCATION_KIND_CODES.indexOf(KIND_NAMES[table.kindOf(id)]);
+  into[at++] = table.pfnOf(id);
+  into[at++] = table.pageCountOf(id);
+  into[at++] = isPages ? table.orderOf(id) : -1;
+  into[at++] = isPages ? table.migratetypeOf(id) : MIGRATE_CMA;
+  into[at++] = isPages ? table.sourceListOf(id) : -1;
+  into[at++] = isPages ? -1 : table.areaOf(id);
+  into[at++] = table.isPinned(id) ? 1 : 0;
+  into[at++] = table.pinnedPfnOf(id);
+  into[at++] = table.tokenOf(id);
+  into[at++] = table.frameToken(id);
   return at;
 }

@@ -95,16 +95,16 @@ function checkFreeBlock(
 /** I4: allocation frames owned by their record; pages allocations aligned; no overlap. */
 function checkAllocations(source: VerifySource, owner: Uint8Array, findings: string[]): void {
   const { table } = source.core;
-  for (const slot of table.liveSlotsById()) {
-    const pfn = table.pfnOf(slot);
-    const pageCount = table.pageCountOf(slot);
-    const where = `allocation ${table.idOf(slot)} at pfn ${pfn}`;
-    const aligned = table.kindOf(slot) !== KIND_PAGES || pfn % pageCount === 0;
+  for (const id of table.liveIds()) {
+    const pfn = table.pfnOf(id);
+    const pageCount = table.pageCountOf(id);
+    const where = `allocation ${id} at pfn ${pfn}`;
+    const aligned = table.kindOf(id) !== KIND_PAGES || pfn % pageCount === 0;
     if (!aligned) findings.push(`${where} is not aligned`);
     for (let page = pfn; page < pfn + pageCount; page++) {
       if (owner[page] !== 0) findings.push(`${where} overlaps pfn ${page} held twice`);
       owner[page] = ALLOCATED;
-      if (table.ownerAt(page) !== slot) findings.push(`${where}: frame ${page} has another owner`);
+      if (table.ownerAt(page) !== id) findings.push(`${where}: frame ${page} has another owner`);
     }
   }
 }
@@ -189,10 +189,10 @@ function checkBitmaps(source: VerifySource, findings: string[]): void {
   areas.forEach((area, index) => {
     if (area.state !== 'active') return;
     let bits = 0;
-    for (const slot of table.liveSlotsById()) {
-      if (table.kindOf(slot) === KIND_PAGES || table.areaOf(slot) !== index) continue;
+    for (const id of table.liveIds()) {
+      if (table.kindOf(id) === KIND_PAGES || table.areaOf(id) !== index) continue;
       // cma_bitmap_pages_to_bits(), computed here rather than through the core's hook.
-      bits += Math.ceil(table.pageCountOf(slot) / 2 ** area.orderPerBit);
+      bits += Math.ceil(table.pageCountOf(id) / 2 ** area.orderPerBit);
     }
     const weight = bitmapWeight(area.bitmap, Math.floor(area.count / 2 ** area.orderPerBit));
     if (weight === bits) return;

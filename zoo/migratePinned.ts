@@ -21,9 +21,9 @@ import { MIGRATE_MOVABLE } from '../src/core/migratetype.ts';
 import { defineMutant } from './define.ts';
 
 class MigratePinnedCore extends BuddyCore {
-  override isMigratable(slot: number): boolean {
-    return this.table.kindOf(slot) === KIND_PAGES
-      && this.table.migratetypeOf(slot) === MIGRATE_MOVABLE;
+  override isMigratable(id: number): boolean {
+    return this.table.kindOf(id) === KIND_PAGES
+      && this.table.migratetypeOf(id) === MIGRATE_MOVABLE;
   }
 }
 

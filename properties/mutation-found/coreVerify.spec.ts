@@ -107,7 +107,7 @@ describe('impl verify(): allocations (I4)', () => {
     expect(findingsWith(allocator, 'is not aligned')).toEqual([]);
     const table = core.table;
     const pfn = taken.pfn ?? -1;
-    table.moveTo(table.slotOf(1), pfn + 1);
+    table.moveTo(1, pfn + 1);
     expect(findingsWith(allocator, `allocation 1 at pfn ${pfn + 1} is not aligned`))
       .toHaveLength(1);
   });
@@ -116,7 +116,7 @@ describe('impl verify(): allocations (I4)', () => {
     const { allocator, core } = boot(WORLD_64);
     const first = allocator.apply({ kind: 'alloc', order: 0, migratetype: 'MOVABLE' }, 0).pfn;
     allocator.apply({ kind: 'alloc', order: 0, migratetype: 'MOVABLE' }, 1);
-    core.table.claimFrames(core.table.slotOf(1), first ?? -1);
+    core.table.claimFrames(1, first ?? -1);
     const expected = `allocation 0 at pfn ${first}: frame ${first} has another owner`;
     expect(findingsWith(allocator, expected)).toHaveLength(1);
   });

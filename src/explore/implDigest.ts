@@ -38,8 +38,8 @@ export class ImplDigester {
   #core: BuddyCore;
   /** reserved.length, then start and end of each range: constant after boot. */
   readonly #reservedWords: readonly number[];
-  /** Live slots of the allocation table, sorted by (pfn, id) on each digest. */
-  #slots = new Int32Array(64);
+  /** Live handles of the allocation table, sorted by (pfn, id) on each digest. */
+  #ids = new Int32Array(64);
 
   constructor(core: () => BuddyCore, bootSnapshot: Snapshot) {
     this.#coreOf = core;
@@ -56,7 +56,7 @@ export class ImplDigester {
   encode(out: Words, naming = true): number {
     out.reset();
     this.#core = this.#coreOf();
-    const live = this.#sortLiveSlots();
+    const live = this.#sortLiveIds();
     this.#hashZones(out);
     const core = this.#core;
     const blocks = core.pages >> core.pageblockOrder;
@@ -116,25 +116,22 @@ export class ImplDigester {
     out.words[lengthAt] = length;
   }
 
-  /** Live slots (page count > 0, as liveSlotsById()) by pfn then id; returns how many. */
-  #sortLiveSlots(): number {
+  /** Live handles (as liveIds()) by pfn then id; returns how many. */
+  #sortLiveIds(): number {
     const table = this.#core.table;
-    if (this.#slots.length < table.capacity) this.#slots = new Int32Array(table.capacity);
-    const slots = this.#slots;
+    if (this.#ids.length < table.liveCount) this.#ids = new Int32Array(table.liveCount);
+    const ids = this.#ids;
     let count = 0;
-    for (let slot = 0; slot < table.capacity; slot++) {
-      if (table.pageCountOf(slot) <= 0) continue;
-      const pfn = table.pfnOf(slot);
-      const id = table.idOf(slot);
+    for (let id = 0; id < table.idLimit; id++) {
+      if (!table.isLive(id)) continue;
+      const pfn = table.pfnOf(id);
       let at = count++;
-      while (at > 0) {
-        const before = slots[at - 1];
-        const beforePfn = table.pfnOf(before);
-        if (beforePfn < pfn || (beforePfn === pfn && table.idOf(before) < id)) break;
-        slots[at] = before;
+      // Ascending ids: an equal pfn stays behind the smaller id before it.
+      while (at > 0 && table.pfnOf(ids[at - 1]) > pfn) {
+        ids[at] = ids[at - 1];
         at--;
       }
-      slots[at] = slot;
+      ids[at] = id;
     }
     return count;
   }
@@ -143,17 +140,17 @@ export class ImplDigester {
     const table = this.#core.table;
     out.word(live);
     for (let i = 0; i < live; i++) {
-      const slot = this.#slots[i];
-      const isPages = table.kindOf(slot) === KIND_PAGES;
-      out.word(IMPL_KIND_CODE[table.kindOf(slot)]);
-      out.word(table.pfnOf(slot));
-      out.word(table.pageCountOf(slot));
-      out.word(isPages ? table.orderOf(slot) : -1);
-      out.word(isPages ? table.migratetypeOf(slot) : MIGRATE_CMA);
-      out.word(isPages ? table.sourceListOf(slot) : -1);
-      out.word(isPages ? -1 : table.areaOf(slot));
-      out.word(table.isPinned(slot) ? table.pinnedPfnOf(slot) : UNPINNED_CODE);
-      out.word(dataCodeOf(table.tokenOf(slot), table.frameToken(slot)));
+      const id = this.#ids[i];
+      const isPages = table.kindOf(id) === KIND_PAGES;
+      out.word(IMPL_KIND_CODE[table.kindOf(id)]);
+      out.word(table.pfnOf(id));
+      out.word(table.pageCountOf(id));
+      out.word(isPages ? table.orderOf(id) : -1);
+      out.word(isPages ? table.migratetypeOf(id) : MIGRATE_CMA);
+      out.word(isPages ? table.sourceListOf(id) : -1);
+      out.word(isPages ? -1 : table.areaOf(id));
+      out.word(table.isPinned(id) ? table.pinnedPfnOf(id) : UNPINNED_CODE);
+      out.word(dataCodeOf(table.tokenOf(id), table.frameToken(id)));
     }
   }
 
@@ -182,12 +179,12 @@ export class ImplDigester {
     const table = this.#core.table;
     out.word(live);
     for (let i = 0; i < live; i++) {
-      const slot = this.#slots[i];
-      out.word(table.idOf(slot));
-      out.word(table.tokenOf(slot));
-      out.word(table.frameToken(slot));
-      out.word(table.isPinned(slot) ? 1 : 0);
-      out.word(table.pinnedPfnOf(slot));
+      const id = this.#ids[i];
+      out.word(id);
+      out.word(table.tokenOf(id));
+      out.word(table.frameToken(id));
+      out.word(table.isPinned(id) ? 1 : 0);
+      out.word(table.pinnedPfnOf(id));
     }
   }
 }
