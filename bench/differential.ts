@@ -20,6 +20,7 @@ import { ImplAllocator } from '../impl/allocator.ts';
 import { ModelAllocator } from '../model/allocator.ts';
 import { REQUEST_MIGRATETYPE_NAMES } from '../src/core/migratetype.ts';
 import type { Op } from '../src/core/op.ts';
+import { isOk } from '../src/core/result.ts';
 import { parseWorld } from '../src/core/worldParse.ts';
 import { DEFAULT_CAMPAIGN_OPTIONS, executeRun } from '../src/campaign/campaign.ts';
 import { DEFAULT_WORLD_SHAPE } from '../src/generate/world.ts';
@@ -59,7 +60,7 @@ function yardstickTrace(world: YardstickWorld, opCount: number): Op[] {
       op = { kind: 'free', target: victim.id };
     }
     const result = impl.apply(op, step);
-    if (op.kind === 'alloc' && result.ok) {
+    if (op.kind === 'alloc' && isOk(result)) {
       live.push({ id: step, pages: 1 << op.order });
       used += 1 << op.order;
     }

@@ -13,6 +13,7 @@
  */
 import { assert } from '../src/core/assert.ts';
 import { MIGRATE_CMA } from '../src/core/migratetype.ts';
+import { type ResultCode, failure, resultAt } from '../src/core/result.ts';
 import type { CmaAreaState } from '../src/core/snapshot.ts';
 import type { Profile } from '../src/core/world.ts';
 import {
@@ -36,21 +37,17 @@ export interface CmaArea {
   bitmap: Uint32Array;
 }
 
-/** Why cma_alloc() returned NULL (docs/MODEL.md "Ops"), or the pfn it returned. */
-export type CmaAllocResult =
-  | { ok: true; pfn: number }
-  | { ok: false; reason: CmaFailure };
-
 export type CmaFailure =
   'area-failed' | 'zero-count' | 'too-large' | 'oops' | 'no-space' | 'ENOMEM';
 
-const FAILED: { readonly [reason in CmaFailure]: CmaAllocResult } = {
-  'area-failed': Object.freeze({ ok: false, reason: 'area-failed' }),
-  'zero-count': Object.freeze({ ok: false, reason: 'zero-count' }),
-  'too-large': Object.freeze({ ok: false, reason: 'too-large' }),
-  'oops': Object.freeze({ ok: false, reason: 'oops' }),
-  'no-space': Object.freeze({ ok: false, reason: 'no-space' }),
-  'ENOMEM': Object.freeze({ ok: false, reason: 'ENOMEM' }),
+/** Why cma_alloc() returned NULL (docs/MODEL.md "Ops"), as result codes. */
+const FAILED: { readonly [reason in CmaFailure]: ResultCode } = {
+  'area-failed': failure('area-failed'),
+  'zero-count': failure('zero-count'),
+  'too-large': failure('too-large'),
+  'oops': failure('oops'),
+  'no-space': failure('no-space'),
+  'ENOMEM': failure('ENOMEM'),
 };
 
 export abstract class CmaLayer extends ContigLayer {
@@ -98,8 +95,9 @@ export abstract class CmaLayer extends ContigLayer {
    * bitmap_no + mask + 1; any other error stops. An area after a failed one has count != 0 and
    * a NULL bitmap: K4_9 would dereference it (§12.10), reported as 'oops' with nothing changed.
    * On success the caller records the allocation (its frames are out of the buddy allocator).
+   * Returns the result code (src/core/result.ts): the first pfn, or the failure.
    */
-  cmaAlloc(area: CmaArea, count: number, align: number): CmaAllocResult {
+  cmaAlloc(area: CmaArea, count: number, align: number): ResultCode {
     if (area.count === 0) return FAILED['area-failed'];
     // K6_1 also tests the bitmap first (`!cma->bitmap`), so no area oopses (§5.6).
     if (this.isK6_1 && area.state !== 'active') return FAILED['area-failed'];
@@ -117,7 +115,7 @@ export abstract class CmaLayer extends ContigLayer {
       this.cmaSetBitmap(area, bitmapNo, bitCount);
       const pfn = area.basePfn + bitmapNo * 2 ** area.orderPerBit;
       const ret = this.allocContigRange(pfn, pfn + count, MIGRATE_CMA);
-      if (ret === 0) return { ok: true, pfn };
+      if (ret === 0) return resultAt(pfn);
       this.cmaClearBitmap(area, pfn, count);
       if (ret !== -EBUSY) return FAILED.ENOMEM;
       this.stats[STAT.ebusyRetry]++;

@@ -11,7 +11,8 @@
  * reached, restored or not, which is what an exploration's coverage report wants; they are not
  * part of the state any op or snapshot reads.
  */
-import type { Allocator, Behaviours, BootReport, OpResult } from '../src/core/allocator.ts';
+import type { Allocator, Behaviours, BootReport } from '../src/core/allocator.ts';
+import { type ResultCode, encodeResult } from '../src/core/result.ts';
 import { assert } from '../src/core/assert.ts';
 import type { Op } from '../src/core/op.ts';
 import type { CmaAreaState, Snapshot } from '../src/core/snapshot.ts';
@@ -101,8 +102,9 @@ export class ModelAllocator implements Allocator {
     return this.#state.bootReport;
   }
 
-  apply(op: Op, step: number): OpResult {
-    return apply(this.state, op, step);
+  /** The op's result as model/apply.ts builds it, as its code (src/core/result.ts). */
+  apply(op: Op, step: number): ResultCode {
+    return encodeResult(apply(this.state, op, step));
   }
 
   snapshot(): Snapshot {

@@ -36,6 +36,9 @@ describe('bad input: a clear error and exit 2', () => {
       '$.ops[1].target: expected integer 0..0 (index of an earlier op), got 7'],
     ['a CMA area outside memory', 'world.json', { ...trace([]), world: { ...world, cma: [{ base: 60, size: 16 }] } },
       '$.world.cma[0].size: area [60, 76) lies outside memory [0, 64)'],
+    ['a recorded result with a reason no op fails with', 'reason.json',
+      { ...trace([{ kind: 'alloc', order: 0, migratetype: 'MOVABLE' }]), results: [{ ok: false, reason: 'EBUSY' }] },
+      "$.results[0].reason: expected one of 'ENOMEM'"],
   ])('replay of %s', (_what, name, body, message) => {
     const path = traceFile(name, body);
     const before = readFileSync(path, 'utf8');

@@ -24,6 +24,7 @@ import { parseWorld } from '../../src/core/worldParse.ts';
 import { ModelAllocator } from '../../model/allocator.ts';
 import { cmaAlloc, cmaRelease } from '../../model/cma.ts';
 import { devGetCmaArea, dmaAllocFromContiguous, getOrder } from '../../model/dma.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 /** A cmaAlloc op on `area` (0 unless told). */
 const cmaAllocOp = (count: number, align: number, area = 0): Op =>
@@ -47,7 +48,7 @@ function bootTrace(world: Record<string, unknown>): {
   const model = new ModelAllocator();
   model.boot(parseWorld(world));
   let step = 0;
-  return { model, apply: (op) => model.apply(op, step++) };
+  return { model, apply: (op) => decodeResult(model.apply(op, step++)) };
 }
 
 /** zone 0's lists of one migratetype for every order, head first. */

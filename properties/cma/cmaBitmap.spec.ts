@@ -20,6 +20,7 @@ import {
   cmaDebugBitmapText, cmaDebugBitmapWords, cmaDebugMaxchunk, cmaDebugUsed,
 } from '../../model/cmaDebug.ts';
 import type { CmaArea } from '../../model/state.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 /** A cmaAlloc op on `area` (0 unless told). */
 const cmaAllocOp = (count: number, align: number, area = 0): Op =>
@@ -49,7 +50,7 @@ function bootTrace(world: Record<string, unknown>): {
   const tiny = { pages: 64, maxOrder: 2, pageblockOrder: 2, mobilityGroupingDisabled: false };
   model.boot(parseWorld({ ...tiny, ...world }));
   let step = 0;
-  return { model, apply: (op) => model.apply(op, step++) };
+  return { model, apply: (op) => decodeResult(model.apply(op, step++)) };
 }
 
 describe('lib/bitmap.c (K4_9)', () => {

@@ -19,6 +19,7 @@ import type { Snapshot } from '../../src/core/snapshot.ts';
 import { PROFILES, type Profile } from '../../src/core/world.ts';
 import { parseWorld } from '../../src/core/worldParse.ts';
 import { ModelAllocator } from '../../model/allocator.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 const SEED = 20_240_917;
 
@@ -83,7 +84,7 @@ function runTrace(worldIndex: number, profile: Profile, commands: readonly Comma
   commands.forEach((cmd, step) => {
     const op = resolve(cmd, snapshot);
     if (op === null) return;
-    const result: OpResult = model.apply(op, step);
+    const result: OpResult = decodeResult(model.apply(op, step));
     snapshot = model.snapshot();
     const left = isolationLeft(snapshot);
     if (left !== null) throw new Error(`step ${step} ${JSON.stringify(op)}: ${left}`);

@@ -26,6 +26,7 @@ import {
   hasUnmovablePages, startIsolatePageRange, testPagesIsolated, undoIsolatePageRange,
 } from '../../model/isolation.ts';
 import { setPageblockMigratetype } from '../../model/pageblock.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 /** A cmaAlloc op on `area` (0 unless told). */
 const cmaAllocOp = (count: number, align: number, area = 0): Op =>
@@ -52,7 +53,7 @@ function bootTrace(world: Record<string, unknown>): {
   const model = new ModelAllocator();
   model.boot(parseWorld(world));
   let step = 0;
-  return { model, apply: (op) => model.apply(op, step++) };
+  return { model, apply: (op) => decodeResult(model.apply(op, step++)) };
 }
 
 function lists(snapshot: Snapshot, mt: number): number[][] {

@@ -27,6 +27,7 @@ import { worldArbitrary } from '../../src/generate/world.ts';
 import { LiveSet } from '../../src/harness/liveSet.ts';
 import { MUTANTS } from '../../zoo/mutants.ts';
 import type { Forkable } from '../support/forkable.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 interface RoundTrips {
   checked: number;
@@ -42,14 +43,14 @@ function roundTrips(allocator: Forkable, world: World, genOps: readonly GenOp[])
   for (const genOp of genOps) {
     const op = resolveGenOp(genOp, live);
     if (op === null) continue;
-    const result = allocator.apply(op, step);
+    const result = decodeResult(allocator.apply(op, step));
     live.record(op, step, result);
     if (op.kind === 'cmaAlloc' && result.ok) {
       const saved = allocator.saveState();
       // Handles beyond any the trace makes: the trace resumes from the saved state.
       const spare = genOps.length + step;
-      const released = allocator.apply({ kind: 'cmaRelease', target: step }, spare);
-      const again = allocator.apply(op, spare + 1);
+      const released = decodeResult(allocator.apply({ kind: 'cmaRelease', target: step }, spare));
+      const again = decodeResult(allocator.apply(op, spare + 1));
       found.checked++;
       if (!released.ok || !again.ok || again.pfn === undefined) {
         found.failures.push(`${world.name} step ${step}: cmaAlloc ${JSON.stringify(op)} → pfn`

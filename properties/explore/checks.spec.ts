@@ -17,6 +17,7 @@ import { EDGE_INVARIANTS } from '../../src/explore/explorer.ts';
 import { loadZoo } from '../../zoo/index.ts';
 import { MUTANTS } from '../../zoo/mutants.ts';
 import { fingerprintsOf, microWorld, movableEverything, runExplore, worldFile } from './support.ts';
+import { type ResultCode } from '../../src/core/result.ts';
 
 /**
  * impl with one bug that only the naming part of a snapshot shows: after `unpin` the record
@@ -36,7 +37,7 @@ class StaleUnpin extends ImplAllocator {
     return super.boot(world);
   }
 
-  override apply(op: Op, step: number): OpResult {
+  override apply(op: Op, step: number): ResultCode {
     if (op.kind === 'unpin') {
       const record = super.snapshot().allocations.find((a) => a.id === op.target);
       if (record?.pinned === true) this.#stale.set(op.target, record.pinnedPfn);
@@ -99,7 +100,7 @@ describe('edge invariants', () => {
   model.boot(world);
   model.apply({ kind: 'cmaAlloc', area: 0, count: 8, align: 0 }, 0);
   const snapshots = [mutant.snapshot(), model.snapshot()];
-  const failed: OpResult[] = [{ ok: false }, { ok: false, reason: 'EBUSY' }];
+  const failed: OpResult[] = [{ ok: false, reason: 'ENOMEM' }, { ok: false, reason: 'no-space' }];
 
   it('are the invariants that read the op: cma-release-returns, cma-alloc-aligned and'
     + ' free-placement', () => {

@@ -15,6 +15,7 @@ import { implementationsFor } from '../../src/harness/registry.ts';
 import { DifferentialRun, runTrace } from '../../src/harness/runner.ts';
 import { LiveSet } from '../../src/harness/liveSet.ts';
 import { loadZoo } from '../../zoo/index.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 loadZoo();
 
@@ -56,7 +57,7 @@ describe('each side writes the step view its snapshot defines', () => {
         const live = new LiveSet();
         drawn.ops.forEach((op, step) => {
           if (live.skipReason(op) !== null) return;
-          const result = sides.map((side) => side.apply(op, step))[0];
+          const result = decodeResult(sides.map((side) => side.apply(op, step))[0]);
           live.record(op, step, result);
           for (const side of sides) {
             for (const id of idsOf(op, step, live)) {

@@ -21,6 +21,7 @@ import {
   VMSTAT_FREE_ONE_PAGE, VMSTAT_SET_ISOLATE, type VmstatSite,
 } from '../../impl/buddy.ts';
 import type { CmaArea } from '../../impl/cma.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 /** 64 pages, orders 0..3, pageblocks of 4; the K4_9 CMA unit is 2^max(3, 2) = 8 pages. */
 const TOP_HALF_WORLD = {
@@ -43,7 +44,7 @@ class Pair {
 
   /** Applies `op` as step `step` on both; returns [impl's result, the mutant's]. */
   apply(op: Op, step: number): [OpResult, OpResult] {
-    return [this.impl.apply(op, step), this.mutant.apply(op, step)];
+    return [decodeResult(this.impl.apply(op, step)), decodeResult(this.mutant.apply(op, step))];
   }
 
   /** The ids of the invariants that fire on each side now. */

@@ -16,6 +16,7 @@ import {
   pinMigrates, pinNoTarget, stealToTail,
 } from './k61Traces.ts';
 import { Scenario } from './scenario.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 /** BuddyCore recording the K6_1 isolation steps it takes (a hook override, as the zoo does). */
 class IsolationSpyCore extends BuddyCore {
@@ -215,7 +216,7 @@ describe('K6_1 has_unmovable_pages (impl; a cmaAlloc only isolates CMA pageblock
     { kind: 'alloc', order: 2, migratetype: 'MOVABLE' },
     { kind: 'alloc', order: 1, migratetype: 'UNMOVABLE' },
   ];
-  const results = ops.map((op, step) => allocator.apply(op, step).pfn);
+  const results = ops.map((op, step) => decodeResult(allocator.apply(op, step)).pfn);
   const core = allocator.core;
 
   it('sets up the pageblocks as intended', () => {

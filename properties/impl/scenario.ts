@@ -9,6 +9,7 @@ import type { Op, TargetOp } from '../../src/core/op.ts';
 import type { AllocationSnapshot, Snapshot } from '../../src/core/snapshot.ts';
 import { parseWorld } from '../../src/core/worldParse.ts';
 import { ImplAllocator } from '../../impl/allocator.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 export class Scenario {
   readonly allocator = new ImplAllocator();
@@ -20,7 +21,7 @@ export class Scenario {
 
   /** Applies `op` as the next step; its step index is the handle of what it allocates. */
   apply(op: Op): OpResult {
-    const result = this.allocator.apply(op, this.results.length);
+    const result = decodeResult(this.allocator.apply(op, this.results.length));
     this.results.push(result);
     expect(this.allocator.verify()).toEqual([]);
     return result;

@@ -18,6 +18,7 @@ import { opsArbitrary, resolveGenOp } from '../../src/generate/ops.ts';
 import { worldArbitrary } from '../../src/generate/world.ts';
 import { LiveSet } from '../../src/harness/liveSet.ts';
 import { ImplAllocator } from '../../impl/allocator.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 /** What a run of ops leaves behind, for comparing runs. */
 interface Outcome {
@@ -47,7 +48,7 @@ const traceArbitrary: fc.Arbitrary<Trace> = worldArbitrary({ pagesLog2Max: 8, pr
     for (const genOp of genOps) {
       const op = resolveGenOp(genOp, live);
       if (op === null) continue;
-      live.record(op, ops.length, allocator.apply(op, ops.length));
+      live.record(op, ops.length, decodeResult(allocator.apply(op, ops.length)));
       ops.push(op);
     }
     return { world, ops };
@@ -57,7 +58,7 @@ const traceArbitrary: fc.Arbitrary<Trace> = worldArbitrary({ pagesLog2Max: 8, pr
 function runFrom(allocator: ImplAllocator, ops: readonly Op[], from: number): Outcome {
   const results: OpResult[] = [];
   for (let step = from; step < ops.length; step++) {
-    results.push({ ...allocator.apply(ops[step], step) });
+    results.push(decodeResult(allocator.apply(ops[step], step)));
   }
   return {
     results,

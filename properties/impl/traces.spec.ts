@@ -13,6 +13,7 @@ import type { Op, TargetOp } from '../../src/core/op.ts';
 import { PROFILES, type World } from '../../src/core/world.ts';
 import { parseWorld } from '../../src/core/worldParse.ts';
 import { ImplAllocator } from '../../impl/allocator.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 interface Draws {
   world: World;
@@ -100,7 +101,7 @@ function runTrace(allocator: ImplAllocator, draws: Draws): Op[] {
     const op = resolve(draws.world, live, step);
     if (op === null) continue;
     const index = ops.length;
-    const result = allocator.apply(op, index);
+    const result = decodeResult(allocator.apply(op, index));
     ops.push(op);
     if (op.kind === 'alloc' && result.ok) live.set(index, 'pages');
     if (op.kind === 'cmaAlloc' && result.ok) live.set(index, 'cma');

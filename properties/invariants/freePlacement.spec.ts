@@ -36,6 +36,7 @@ import { parseWorld } from '../../src/core/worldParse.ts';
 import { freePlacement } from '../../src/invariants/freePlacement.ts';
 import { runTrace } from '../../src/harness/runner.ts';
 import { MUTANTS } from '../../zoo/mutants.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 const world = parseWorld(
   { name: 'rule-t', pages: 16, maxOrder: 4, pageblockOrder: 1 },
@@ -57,7 +58,7 @@ interface Step {
 function runSteps(allocator: Allocator): Step[] {
   allocator.boot(world);
   return OPS.map((op, step) => {
-    const result: OpResult = allocator.apply(op, step);
+    const result: OpResult = decodeResult(allocator.apply(op, step));
     const targetBefore = null;
     return { snapshot: structuredClone(allocator.snapshot()), context: { world, step, op, result, targetBefore } };
   });
@@ -112,7 +113,7 @@ describe('free-placement scope', () => {
     const { snapshot, context } = steps[9];
     const reversed = reversedOrder0(snapshot);
     expect(freePlacement.check(reversed, { ...context, op: alloc })).toEqual([]);
-    expect(freePlacement.check(reversed, { ...context, result: { ok: false, reason: 'x' } }))
+    expect(freePlacement.check(reversed, { ...context, result: { ok: false, reason: 'ENOMEM' } }))
       .toEqual([]);
   });
 

@@ -28,6 +28,7 @@ import { type GenOp, opsArbitrary, resolveGenOp } from '../../src/generate/ops.t
 import { LiveSet } from '../../src/harness/liveSet.ts';
 import { ModelAllocator } from '../../model/allocator.ts';
 import { worldOf } from './support.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 interface Drawn {
   maxOrder: number;
@@ -86,7 +87,7 @@ function compareTrace(json: Record<string, unknown>, genOps: readonly GenOp[]): 
     const resultK49 = k49.apply(op, step);
     expect(resultK61, `step ${step} ${JSON.stringify(op)}`).toEqual(resultK49);
     expect(comparable(k61.snapshot()), `step ${step}`).toEqual(comparable(k49.snapshot()));
-    live.record(op, step, resultK49);
+    live.record(op, step, decodeResult(resultK49));
     step++;
   }
   return { stepsCompared: step, complete: true, behaviours: k49.behaviours() };

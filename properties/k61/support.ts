@@ -10,6 +10,7 @@ import type { Snapshot } from '../../src/core/snapshot.ts';
 import { MODEL_PROFILES, type Profile, type World } from '../../src/core/world.ts';
 import { parseWorld } from '../../src/core/worldParse.ts';
 import { ModelAllocator } from '../../model/allocator.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 /** `json` parsed as a world and set to `profile` (mobility grouping on unless the JSON says). */
 export function worldOf(profile: Profile, json: Record<string, unknown>): World {
@@ -29,7 +30,7 @@ export function bootTrace(profile: Profile, json: Record<string, unknown>): Trac
   const model = new ModelAllocator();
   model.boot(worldOf(profile, json));
   let step = 0;
-  return { model, apply: (op) => model.apply(op, step++), snapshot: () => model.snapshot() };
+  return { model, apply: (op) => decodeResult(model.apply(op, step++)), snapshot: () => model.snapshot() };
 }
 
 /** The same world and ops under K4_9 and K6_1: each side's results, in op order. */

@@ -72,6 +72,7 @@ import {
   undoIsolatePageRange,
 } from '../../model/isolation.ts';
 import { type ModelState, OWNER_NONE, pageCompound, zoneOfPfn } from '../../model/state.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 /** The two sides of one probe run, booted on the same world and driven by the same ops. */
 export interface Sides {
@@ -246,8 +247,8 @@ export function reachState(world: World, genOps: readonly GenOp[]): Sides {
   for (const genOp of genOps) {
     const op: Op | null = resolveGenOp(genOp, live);
     if (op === null) continue;
-    const expected: OpResult = model.apply(op, step);
-    expect(impl.apply(op, step), `op ${step} ${JSON.stringify(op)}`).toEqual(expected);
+    const expected: OpResult = decodeResult(model.apply(op, step));
+    expect(decodeResult(impl.apply(op, step)), `op ${step} ${JSON.stringify(op)}`).toEqual(expected);
     live.record(op, step, expected);
     step++;
   }

@@ -21,7 +21,6 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { OpResult } from '../../src/core/allocator.ts';
 import type { Op } from '../../src/core/op.ts';
 import { parseWorld } from '../../src/core/worldParse.ts';
 import { ImplAllocator } from '../../impl/allocator.ts';
@@ -30,14 +29,11 @@ import { ModelAllocator } from '../../model/allocator.ts';
 import { UNDER_STRYKER } from './differential.ts';
 import { edgeTraceArbitrary } from './coreWorlds.ts';
 import type { Forkable } from '../support/forkable.ts';
+import { RESULT_OK, decodeResult, isOk } from '../../src/core/result.ts';
 
 /** The step of the i-th op of a sparse trace: past 512, three apart. */
 function sparseStep(index: number): number {
   return 600 + 3 * index;
-}
-
-function result(value: OpResult): OpResult {
-  return { ok: value.ok, pfn: value.pfn, reason: value.reason };
 }
 
 describe('handles are steps: a sparse trace far past step 512', () => {
@@ -52,8 +48,8 @@ describe('handles are steps: a sparse trace far past step 512', () => {
         ops.forEach((op, index) => {
           const sparse: Op = 'target' in op ? { ...op, target: sparseStep(op.target) } : op;
           const step = sparseStep(index);
-          expect(result(impl.apply(sparse, step)), `step ${step}`)
-            .toEqual(result(model.apply(sparse, step)));
+          expect(decodeResult(impl.apply(sparse, step)), `step ${step}`)
+            .toEqual(decodeResult(model.apply(sparse, step)));
           if (index % 8 === 7) expect(impl.snapshot()).toEqual(model.snapshot());
         });
         expect(impl.snapshot()).toEqual(model.snapshot());
@@ -74,7 +70,7 @@ function allocateAndWrite(allocator: Forkable, step: number, count: number): num
   let at = step;
   for (let i = 0; i < count; i++) {
     const allocated = allocator.apply({ kind: 'alloc', order: 0, migratetype: 'MOVABLE' }, at);
-    expect(allocated.ok).toBe(true);
+    expect(isOk(allocated)).toBe(true);
     allocator.apply({ kind: 'write', target: at }, at + 1);
     at += 2;
   }
@@ -92,7 +88,7 @@ describe('restoreState() gives back the saved state', () => {
       const allocator = create();
       allocator.boot(WORLD);
       const range = allocator.apply({ kind: 'cmaAlloc', area: 0, count: 5, align: 0 }, 0);
-      expect(range.ok).toBe(true);
+      expect(isOk(range)).toBe(true);
       const step = allocateAndWrite(allocator, 1, 10);
       const saved = allocator.saveState() as never;
       const expected = allocator.snapshot();
@@ -100,12 +96,12 @@ describe('restoreState() gives back the saved state', () => {
       // past 64 live allocations.
       for (let id = 1; id < 21; id += 2) allocator.apply({ kind: 'write', target: id }, step + id);
       allocator.apply({ kind: 'cmaRelease', target: 0 }, step + 21);
-      expect(allocator.apply({ kind: 'cmaAlloc', area: 0, count: 9, align: 3 }, step + 22).ok)
+      expect(isOk(allocator.apply({ kind: 'cmaAlloc', area: 0, count: 9, align: 3 }, step + 22)))
         .toBe(true);
       allocateAndWrite(allocator, step + 23, 100);
       allocator.restoreState(saved);
       expect(allocator.snapshot()).toEqual(expected);
-      expect(allocator.apply({ kind: 'check', target: 1 }, 10_000)).toEqual({ ok: true });
+      expect(allocator.apply({ kind: 'check', target: 1 }, 10_000)).toBe(RESULT_OK);
     });
   }
 

@@ -20,6 +20,7 @@ import {
 import type { ImplAllocator } from '../../impl/allocator.ts';
 import { WORLD_64, boot, link } from './verifyFixtures.ts';
 import { verify } from '../../impl/verify.ts';
+import { decodeResult, isOk } from '../../src/core/result.ts';
 
 /**
  * The findings of verify() that contain `text`, with no limit (allocator.verify() keeps the
@@ -102,8 +103,10 @@ describe('impl verify(): allocations (I4)', () => {
   it('a page allocation off its natural alignment; a CMA range needs none', () => {
     const { allocator, core } = boot(WORLD_64);
     // cma_alloc() of 5 pages takes pfn 48 (48 % 5 != 0): ranges are aligned by the bitmap only.
-    expect(allocator.apply({ kind: 'cmaAlloc', area: 0, count: 5, align: 0 }, 0).pfn).toBe(48);
-    const taken = allocator.apply({ kind: 'alloc', order: 1, migratetype: 'UNMOVABLE' }, 1);
+    expect(decodeResult(allocator.apply({ kind: 'cmaAlloc', area: 0, count: 5, align: 0 }, 0)).pfn)
+      .toBe(48);
+    const taken = decodeResult(
+      allocator.apply({ kind: 'alloc', order: 1, migratetype: 'UNMOVABLE' }, 1));
     expect(findingsWith(allocator, 'is not aligned')).toEqual([]);
     const table = core.table;
     const pfn = taken.pfn ?? -1;
@@ -114,7 +117,8 @@ describe('impl verify(): allocations (I4)', () => {
 
   it('a frame whose owner is another allocation', () => {
     const { allocator, core } = boot(WORLD_64);
-    const first = allocator.apply({ kind: 'alloc', order: 0, migratetype: 'MOVABLE' }, 0).pfn;
+    const first = decodeResult(
+      allocator.apply({ kind: 'alloc', order: 0, migratetype: 'MOVABLE' }, 0)).pfn;
     allocator.apply({ kind: 'alloc', order: 0, migratetype: 'MOVABLE' }, 1);
     core.table.claimFrames(1, first ?? -1);
     const expected = `allocation 0 at pfn ${first}: frame ${first} has another owner`;
@@ -210,8 +214,8 @@ describe('impl verify(): CMA bitmaps (I12)', () => {
         { name: 'high', base: 48, size: 16, fixed: true },
       ],
     });
-    expect(allocator.apply({ kind: 'cmaAlloc', area: 0, count: 4, align: 0 }, 0).ok).toBe(true);
-    expect(allocator.apply({ kind: 'cmaAlloc', area: 1, count: 3, align: 0 }, 1).ok).toBe(true);
+    expect(isOk(allocator.apply({ kind: 'cmaAlloc', area: 0, count: 4, align: 0 }, 0))).toBe(true);
+    expect(isOk(allocator.apply({ kind: 'cmaAlloc', area: 1, count: 3, align: 0 }, 1))).toBe(true);
     expect(allocator.verify()).toEqual([]);
   });
 });

@@ -23,6 +23,7 @@ import { DEFAULT_RUN_OPTIONS, runTrace } from '../../src/harness/runner.ts';
 import { ModelAllocator } from '../../model/allocator.ts';
 import { UNDER_STRYKER } from './differential.ts';
 import { checkEdges, zoneTraceArbitrary } from './coreWorlds.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 const RUNS = UNDER_STRYKER ? 8 : 10;
 
@@ -52,7 +53,7 @@ describe('K6_1 merges an UNMOVABLE and a MOVABLE pageblock from pageblock order 
     ops.push({ kind: 'alloc', order: 0, migratetype: 'UNMOVABLE' });
     const model = new ModelAllocator();
     model.boot(world);
-    const pfns = ops.map((op, step) => model.apply(op, step).pfn ?? -1);
+    const pfns = ops.map((op, step) => decodeResult(model.apply(op, step)).pfn ?? -1);
     const stolen = pfns[7];
     const buddy = stolen ^ 8;
     const buddyStep = pfns.indexOf(buddy);

@@ -26,6 +26,7 @@ import { DEFAULT_RUN_OPTIONS, runTrace } from '../../src/harness/runner.ts';
 import { renderStory } from '../../src/render/story.ts';
 import { declareLayout } from '../../model/boot/layout.ts';
 import { ModelAllocator } from '../../model/allocator.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 /** True under Stryker (its worker processes set STRYKER_MUTATOR_WORKER). */
 export const UNDER_STRYKER = process.env.STRYKER_MUTATOR_WORKER !== undefined;
@@ -51,7 +52,7 @@ export function resolveOnModel(
   for (const genOp of genOps) {
     const op = resolve(genOp, live);
     if (op === null) continue;
-    live.record(op, ops.length, model.apply(op, ops.length));
+    live.record(op, ops.length, decodeResult(model.apply(op, ops.length)));
     ops.push(op);
   }
   return ops;

@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { MIGRATE_CMA, MIGRATE_MOVABLE } from '../../src/core/migratetype.ts';
 import type { ImplAllocator } from '../../impl/allocator.ts';
 import { WORLD_64, boot, link } from './verifyFixtures.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 /** The findings of verify() that contain `text`. */
 function findingsWith(allocator: ImplAllocator, text: string): string[] {
@@ -90,7 +91,8 @@ describe('impl verify() (structural invariants of kernel-semantics.md §8.1)', (
     // alloc order 0 splits block 40 (the MOVABLE head): pfn 40 is handed out, 41 (order 0),
     // 42 (order 1) and 44 (order 2) are listed (expand()).
     const allocated = boot(WORLD_64);
-    expect(allocated.allocator.apply({ kind: 'alloc', order: 0, migratetype: 'MOVABLE' }, 0).pfn)
+    expect(decodeResult(allocated.allocator.apply(
+      { kind: 'alloc', order: 0, migratetype: 'MOVABLE' }, 0)).pfn)
       .toBe(40);
     link(allocated.core, allocated.core.listHead(0, 0, MIGRATE_MOVABLE), 40, 0);
     expect(findingsWith(allocated.allocator, 'allocation 0 at pfn 40 overlaps pfn 40 held twice'))

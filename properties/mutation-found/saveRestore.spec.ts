@@ -21,6 +21,7 @@ import { ImplAllocator } from '../../impl/allocator.ts';
 import { ModelAllocator } from '../../model/allocator.ts';
 import { traceArbitrary } from './differential.ts';
 import type { Forkable } from '../support/forkable.ts';
+import { decodeResult } from '../../src/core/result.ts';
 
 interface Outcome {
   results: OpResult[];
@@ -36,7 +37,7 @@ const allocators: readonly { name: string; create: () => Forkable; fresh: boolea
 function runFrom(allocator: Forkable, ops: readonly Op[], from: number): Outcome {
   const results: OpResult[] = [];
   for (let step = from; step < ops.length; step++) {
-    results.push({ ...allocator.apply(ops[step], step) });
+    results.push(decodeResult(allocator.apply(ops[step], step)));
   }
   return { results, snapshot: allocator.snapshot() };
 }

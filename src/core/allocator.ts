@@ -4,16 +4,11 @@
  * harness never reaches past it.
  */
 import type { Op } from './op.ts';
+import type { ResultCode } from './result.ts';
 import type { Snapshot } from './snapshot.ts';
 import type { Pfn, World } from './world.ts';
 
-export interface OpResult {
-  ok: boolean;
-  /** First pfn of a new allocation; for `free`, the first pfn of the pages it freed. */
-  pfn?: Pfn;
-  /** Why the op failed, in the kernel's words where it has them ('EBUSY', 'ENOMEM', ...). */
-  reason?: string;
-}
+export type { OpResult } from './result.ts';
 
 export type CmaSource = 'dt' | 'explicit' | 'cmdline' | 'kconfig';
 
@@ -47,8 +42,10 @@ export interface Allocator {
    * Applies one op. `step` is the op's index in the trace: a new allocation takes it as its
    * handle, a `write` stores token step + 1. The harness guarantees that `op` was validated
    * against the world and that a `target` names a live allocation of an accepted kind.
+   * Returns the result as a code (src/core/result.ts: decodeResult() gives the OpResult), so
+   * that applying an op allocates nothing the caller did not ask for.
    */
-  apply(op: Op, step: number): OpResult;
+  apply(op: Op, step: number): ResultCode;
   snapshot(): Snapshot;
   behaviours(): Behaviours;
   /**

@@ -61,6 +61,7 @@
 import type { Allocator, Behaviours, OpResult } from '../core/allocator.ts';
 import { assert } from '../core/assert.ts';
 import type { Op, OpKind } from '../core/op.ts';
+import { decodeResult } from '../core/result.ts';
 import type { AllocationSnapshot, Snapshot } from '../core/snapshot.ts';
 import type { CheckContext, Invariant } from '../core/violation.ts';
 import type { World } from '../core/world.ts';
@@ -348,7 +349,7 @@ class Explorer {
     const op = above.alphabet[this.#treeOrFail.opIndex(state)];
     const results = this.#sides.map((side) => side.fork.apply(op, depth - 1));
     assert(
-      results.every((result) => sameResult(result, results[0])),
+      results.every((result) => result === results[0]),
       `explore: replaying state ${state} gave different results` +
         ' from when it was found: an implementation is not deterministic or does not restore',
     );
@@ -416,9 +417,10 @@ class Explorer {
   #applyAgreed(op: Op, depth: number): OpResult | null {
     try {
       const actual = this.#impl.fork.apply(op, depth);
-      if (this.#model === null) return actual;
+      if (this.#model === null) return decodeResult(actual);
       const expected = this.#model.fork.apply(op, depth);
-      return sameResult(expected, actual) ? expected : null;
+      // Codes are equal exactly when the results are (src/core/result.ts).
+      return expected === actual ? decodeResult(expected) : null;
     } catch {
       return null;
     }
@@ -539,10 +541,6 @@ class Explorer {
       behaviours: this.#tree === null ? {} : this.#checked.fork.allocator.behaviours(),
     };
   }
-}
-
-function sameResult(a: OpResult, b: OpResult): boolean {
-  return a.ok === b.ok && a.pfn === b.pfn && a.reason === b.reason;
 }
 
 /** The target's range before the op, as the runner's LiveSet knows it (CheckContext). */

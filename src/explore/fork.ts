@@ -7,8 +7,9 @@
  * for any deterministic implementation, and depth times slower, so the summary says which way
  * each side was forked.
  */
-import type { Allocator, OpResult } from '../core/allocator.ts';
+import type { Allocator } from '../core/allocator.ts';
 import type { Op } from '../core/op.ts';
+import type { ResultCode } from '../core/result.ts';
 import type { World } from '../core/world.ts';
 
 /** What the explorer needs of an allocator besides the interface, when it has it. */
@@ -38,7 +39,7 @@ export class SideFork {
     this.mode = this.#direct === null ? 'replay' : 'saveState';
   }
 
-  apply(op: Op, step: number): OpResult {
+  apply(op: Op, step: number): ResultCode {
     const result = this.allocator.apply(op, step);
     if (this.#direct === null) this.#history.push({ op, step });
     return result;

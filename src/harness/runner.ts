@@ -9,6 +9,9 @@
  * exactly.
  */
 import type { Allocator, BootReport, OpResult } from '../core/allocator.ts';
+import {
+  type ResultCode, decodeResult, describeResult,
+} from '../core/result.ts';
 import type { Op } from '../core/op.ts';
 import type { Snapshot } from '../core/snapshot.ts';
 import { describeViewEntry, firstViewDifference } from '../core/stepView.ts';
@@ -57,15 +60,6 @@ export interface RunOutcome {
   run: DifferentialRun;
 }
 
-function sameResult(a: OpResult, b: OpResult): boolean {
-  return a.ok === b.ok && a.pfn === b.pfn && a.reason === b.reason;
-}
-
-function showResult(result: OpResult): string {
-  if (result.ok) return result.pfn === undefined ? 'ok' : `pfn ${result.pfn}`;
-  return `failed (${result.reason ?? 'no reason'})`;
-}
-
 /** One run in progress: the harness side of a model and an impl booted on the same world. */
 export class DifferentialRun {
   readonly live = new LiveSet();
@@ -111,10 +105,12 @@ export class DifferentialRun {
       return null;
     }
     const targetBefore = 'target' in op ? (this.live.byId.get(op.target) ?? null) : null;
+    let expectedCode: ResultCode;
     let expected: OpResult;
-    let actual: OpResult;
+    let actual: ResultCode;
     try {
-      expected = this.model.apply(op, step);
+      expectedCode = this.model.apply(op, step);
+      expected = decodeResult(expectedCode);
     } catch (error) {
       this.results.push({ skipped: 'model crashed' });
       return crash(this.model.name, step, error);
@@ -126,8 +122,10 @@ export class DifferentialRun {
       return crash(this.impl.name, step, error);
     }
     this.results.push(expected);
-    if (!sameResult(expected, actual)) {
-      const explanation = `${op.kind} result: expected ${showResult(expected)} actual ${showResult(actual)}`;
+    // Codes are equal exactly when the results are (src/core/result.ts).
+    if (expectedCode !== actual) {
+      const explanation = `${op.kind} result: expected ${describeResult(expectedCode)}`
+        + ` actual ${describeResult(actual)}`;
       return this.explainDisagreement(step, op, expected, targetBefore, explanation);
     }
     this.live.record(op, step, expected);

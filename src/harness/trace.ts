@@ -7,6 +7,7 @@ import type { OpResult } from '../core/allocator.ts';
 import { type Json, JsonReader } from '../core/json.ts';
 import type { Op } from '../core/op.ts';
 import { parseOps } from '../core/opParse.ts';
+import { FAILURE_REASONS } from '../core/result.ts';
 import { INVARIANT_IDS, type InvariantId } from '../core/violation.ts';
 import type { World } from '../core/world.ts';
 import { worldToJson } from '../core/worldJson.ts';
@@ -116,7 +117,8 @@ function parseResult(reader: JsonReader): StepResult {
   const result: OpResult = { ok: reader.field('ok').boolean() };
   if (!reader.field('pfn').isMissing())
     result.pfn = reader.field('pfn').integer(0, Number.MAX_SAFE_INTEGER, 'pfn');
-  if (!reader.field('reason').isMissing()) result.reason = reader.field('reason').string();
+  if (!reader.field('reason').isMissing())
+    result.reason = reader.field('reason').oneOf(FAILURE_REASONS);
   return result;
 }
 
