@@ -4,20 +4,24 @@
  *
  * - Handles are op indices (docs/MODEL.md "Ops": a new allocation's handle is its step), so a
  *   trace whose ops sit at steps 600, 603, 606, ... (the others skipped) must give the same
- *   results and snapshots on impl as on the model. impl keeps a handle map that grows with the
- *   largest step and lists live allocations by walking it while it is short and by sorting the
- *   records once it is long (impl/allocations.ts liveSlotsById()): only a step past 512 takes
- *   that second path, which no trace of the mutation test set reached.
+ *   results and snapshots on impl as on the model. impl keeps its records in a map indexed by
+ *   handle that grows with the largest step (impl/allocations.ts), and no trace of the mutation
+ *   test set reached a step past 512 before this one.
  * - restoreState() gives back the saved state exactly: the snapshot right after a restore equals
  *   the snapshot at the save, on both sides, after ops that wrote data and grew impl's table past
- *   its first 64 records and changed a CMA bitmap (or, restoring into a fresh impl, from a grown
- *   table into a small one; or into a table that grew while its handle map kept its size).
+ *   its first 64 handles and 16 extras slots and changed a CMA bitmap (or, restoring into a fresh
+ *   impl, from a grown table into a small one; or into a table whose extras grew while its
+ *   handle map kept its size).
  *   The model's copy must not share the frames' data (model/allocator.ts frameToken), impl's
  *   restore must re-size its table (AllocationTable.restoreFrom()).
  * - impl refuses a state saved from a core of another world (BuddyCore.restoreState()).
+ * - stateBytes(): impl's records follow the live allocations: a released range gives its extras
+ *   slot back, so allocating and releasing a range a thousand times, then 16 written
+ *   allocations live at once, keep the first 16 slots.
  *
- * Found by mutation testing: the sorted path of liveSlotsById() had no coverage; restore into a
- * table of another size, the model's frame-token copy and the world check of a restore survived.
+ * Found by mutation testing: the sorted path of the old liveSlotsById() had no coverage; restore
+ * into a table of another size, the model's frame-token copy and the world check of a restore
+ * survived; so did a release that kept its extras slot (impl/allocations.ts, records by handle).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -117,10 +121,11 @@ describe('restoreState() gives back the saved state', () => {
     expect(fresh.verify()).toEqual([]);
   });
 
-  it('impl: into a table that grew since the save while its handle map did not', () => {
-    // 60 allocations freed at once keep the live count low while the steps reach 119; ten
-    // more stay live (steps up to 139: a handle map for ids below 256). 55 more after the
-    // save (steps below 256) double the table's records but not the handle map.
+  it('impl: into a table whose extras grew since the save while its handle map did not', () => {
+    // 60 allocations freed at once, never written (no extras), take the steps to 119; ten
+    // more stay live and written (10 of the first 16 extras; steps up to 139: a handle map for
+    // ids below 256). 55 more after the save (steps below 256) grow the extras to 128 slots
+    // but not the handle map.
     const impl = new ImplAllocator();
     impl.boot(WORLD);
     for (let i = 0; i < 60; i++) {
@@ -173,6 +178,19 @@ describe('impl stateBytes()', () => {
     const after = impl.stateBytes();
     expect(after.records).toBeGreaterThanOrEqual(256 * HANDLE_BYTES + 128 * EXTRAS_BYTES);
     expect(after.total).toBe(before.total); // per-page arrays are sized once at boot
+  });
+
+  it('a released range gives its extras slot back: 1000 cmaAlloc/cmaRelease pairs, then 16 writes, keep 16 slots', () => {
+    const impl = new ImplAllocator();
+    impl.boot(WORLD);
+    for (let step = 0; step < 2000; step += 2) {
+      expect(isOk(impl.apply({ kind: 'cmaAlloc', area: 0, count: 4, align: 0 }, step))).toBe(true);
+      expect(impl.apply({ kind: 'cmaRelease', target: step }, step + 1)).toBe(RESULT_OK);
+    }
+    // Then 16 written allocations live at once (steps 2000..2031) fill the 16 slots exactly.
+    allocateAndWrite(impl, 2000, 16);
+    // Steps below 2048 need a handle map of 2048 entries; the extras never had to grow.
+    expect(impl.stateBytes().records).toBe(2048 * HANDLE_BYTES + 16 * EXTRAS_BYTES);
   });
 
   it('the side names the harness reports failures with', () => {
