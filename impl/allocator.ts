@@ -299,6 +299,7 @@ export class ImplAllocator implements Allocator {
       return this.cmaFailed(core, result);
     }
     core.stats[STAT.cmaAllocOk]++;
+    // The code of a success is its first pfn (src/core/result.ts).
     core.table.create(step, kind, result, count, -1, MIGRATE_CMA, -1, areaIndex);
     return result;
   }
