@@ -71,7 +71,7 @@ export class AllocationTable {
   liveCount = 0;
   /** Extras slots (ranges, pinned or written page allocations); doubles when all are taken. */
   extrasCapacity = 0;
-  /** Two words per handle: [record word, first pfn]; 0 when not live (grown memory needs no fill). */
+  /** Two words per handle: [record word, first pfn]; the record word is 0 while not live. */
   private records: Int32Array = new Int32Array(0);
   private pageCount: Int32Array = new Int32Array(0);
   private area: Int32Array = new Int32Array(0);
@@ -95,7 +95,7 @@ export class AllocationTable {
     private readonly maxOrder: number,
   ) {
     this.growExtras(16);
-    this.growIds(63);
+    this.growIds(0); // room for the first 64 handles
   }
 
   /** One past the largest handle the record map can hold (live handles are below it). */
@@ -395,8 +395,8 @@ export class AllocationTable {
   }
 
   private growExtras(capacity: number): void {
-    assert(capacity < T.EXTRAS_LIMIT, 'AllocationTable: more than 2^20 ranges, pins or writes'
-      + ' live at once');
+    assert(capacity < T.EXTRAS_LIMIT, () => `AllocationTable: more than ${capacity / 2} ranges`
+      + ' and pinned or written allocations live at once');
     const old = this.extrasCapacity;
     this.pageCount = resize(this.pageCount, capacity, Int32Array);
     this.area = resize(this.area, capacity, Int32Array);
