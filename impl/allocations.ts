@@ -219,13 +219,15 @@ export class AllocationTable {
     return (this.records[id << 1] >>> T.EXTRAS_SHIFT) - 1;
   }
 
-  /** The extras slot of page allocation or range `id`, claimed on first use. */
+  /**
+   * The extras slot of `id`, claimed on first use. Only a page allocation can lack one (a range
+   * gets its slot at create()), and its page count and area come from its record word, so the
+   * slot's `pageCount` and `area` are left unread.
+   */
   private extrasFor(id: number): number {
     const existing = this.extrasOf(id);
     if (existing >= 0) return existing;
     const slot = this.claimExtras();
-    this.pageCount[slot] = this.pageCountOf(id);
-    this.area[slot] = -1;
     this.records[id << 1] |= (slot + 1) << T.EXTRAS_SHIFT;
     return slot;
   }

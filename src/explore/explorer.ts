@@ -61,7 +61,7 @@
 import type { Allocator, Behaviours, OpResult } from '../core/allocator.ts';
 import { assert } from '../core/assert.ts';
 import type { Op, OpKind } from '../core/op.ts';
-import { decodeResult } from '../core/result.ts';
+import { type ResultCode, decodeResult, isOk, isResultCode } from '../core/result.ts';
 import type { AllocationSnapshot, Snapshot } from '../core/snapshot.ts';
 import type { CheckContext, Invariant } from '../core/violation.ts';
 import type { World } from '../core/world.ts';
@@ -397,11 +397,11 @@ class Explorer {
     const isNew = this.#seen.add(canonical.high, canonical.low);
     // An edge invariant judges what a successful op did: after a failed one it has nothing to
     // check (properties/explore/checks.spec.ts), so no snapshot is built for it.
-    const edgeInvariants = result.ok ? EDGE_INVARIANTS_BY_KIND.get(op.kind) : undefined;
+    const edgeInvariants = isOk(result) ? EDGE_INVARIANTS_BY_KIND.get(op.kind) : undefined;
     if (isNew || edgeInvariants !== undefined) {
       const snapshot = isNew ? this.#agreedSnapshot() : this.#checkedSnapshot();
       if (snapshot === null) return this.#violationAt(depth, op);
-      const context = this.#context(depth, op, result, targetOf(slot.snapshot, op));
+      const context = this.#context(depth, op, decodeResult(result), targetOf(slot.snapshot, op));
       const invariants = isNew ? INVARIANTS : (edgeInvariants ?? []);
       if (checkInvariants(snapshot, context, this.#checkedName, invariants).length > 0)
         return this.#violationAt(depth, op);
@@ -413,14 +413,16 @@ class Explorer {
     return this.#reachedStatesMax() ? 'stop' : 'continue';
   }
 
-  /** Applies `op` on every side: the checked side's result if all agree (none threw); else null. */
-  #applyAgreed(op: Op, depth: number): OpResult | null {
+  /**
+   * Applies `op` on every side: the checked side's result code if all agree (none threw) and
+   * it is a code; else null. It is decoded only where a check reads it.
+   */
+  #applyAgreed(op: Op, depth: number): ResultCode | null {
     try {
       const actual = this.#impl.fork.apply(op, depth);
-      if (this.#model === null) return decodeResult(actual);
-      const expected = this.#model.fork.apply(op, depth);
+      const expected = this.#model === null ? actual : this.#model.fork.apply(op, depth);
       // Codes are equal exactly when the results are (src/core/result.ts).
-      return expected === actual ? decodeResult(expected) : null;
+      return expected === actual && isResultCode(actual) ? actual : null;
     } catch {
       return null;
     }
